@@ -1,0 +1,120 @@
+// One runtime = one wasm instance = one linear memory. Every tensor, packed weight and scratch buffer of every
+// module made from a runtime lives in that memory, so layers chain without copying through JavaScript.
+import { checkOptions, fail, failType, fmtShape, describeValue } from './errors.ts';
+import type { KernelExports } from './kernels.ts';
+import { compileWasm, defaultWasmURL, instantiateWasm, relaxedSimdSupported, type Variant, type WasmSource } from './loader.ts';
+import { Allocator } from './memory.ts';
+import { Tensor } from './tensor.ts';
+
+export interface InitOptions {
+  /** 'auto' (default) picks 'relaxed' when the engine validates relaxed SIMD, else 'simd'. */
+  variant?: 'auto' | Variant;
+  /** The build to use instead of the packaged file: one source, or one per variant (bundlers that move files). */
+  wasm?: WasmSource | { simd?: WasmSource; relaxed?: WasmSource };
+}
+
+/** Snapshot of memory use, for leak checks and sizing. */
+export interface MemoryStats {
+  /** Size of the linear memory in bytes (only ever grows). */
+  memoryBytes: number;
+  /** Bytes handed out by the allocator and not yet freed. */
+  bytesInUse: number;
+  /** Live allocator blocks. */
+  liveBlocks: number;
+}
+
+export class Runtime {
+  readonly variant: Variant;
+  readonly exports: KernelExports;
+  readonly memory: WebAssembly.Memory;
+  /** @internal */ readonly allocator: Allocator;
+
+  /** @internal Use `init()`. */
+  constructor(instance: WebAssembly.Instance) {
+    this.exports = instance.exports as unknown as KernelExports;
+    this.memory = this.exports.memory;
+    this.variant = this.exports.variant_id() === 1 ? 'relaxed' : 'simd';
+    this.allocator = new Allocator(this.memory, this.exports.heap_base());
+  }
+
+  /** Copies `data` (Float32Array or number[]) into a new Tensor of `shape` in this runtime's memory. */
+  tensor(data: Float32Array | ArrayLike<number>, shape: readonly number[]): Tensor {
+    const size = checkShape('tensor', shape);
+    if (!(data instanceof Float32Array) && !Array.isArray(data) && !ArrayBuffer.isView(data)) {
+      failType('tensor', `data must be a Float32Array or an array of numbers, got ${describeValue(data)}`);
+    }
+    if (data.length !== size) fail('tensor', `data has ${data.length} elements but shape ${fmtShape(shape)} needs ${size}`);
+    const t = this.empty(shape);
+    t.data.set(data);
+    return t;
+  }
+
+  /** A new Tensor of `shape` with undefined contents. */
+  empty(shape: readonly number[]): Tensor {
+    const size = checkShape('empty', shape);
+    return new Tensor(this, this.alloc(size * 4), shape);
+  }
+
+  /** A new Tensor of `shape` filled with zeros. */
+  zeros(shape: readonly number[]): Tensor {
+    const t = this.empty(shape);
+    t.data.fill(0);
+    return t;
+  }
+
+  /** @internal Raw allocation in bytes (16-byte aligned, 16 spare bytes after). */
+  alloc(bytes: number): number {
+    return this.allocator.alloc(bytes);
+  }
+
+  /** @internal */
+  free(ptr: number): void {
+    this.allocator.free(ptr);
+  }
+
+  /** @internal A fresh f32 view of `len` elements at byte offset `ptr`. */
+  f32(ptr: number, len: number): Float32Array {
+    return new Float32Array(this.memory.buffer, ptr, len);
+  }
+
+  /** Memory use right now. */
+  memoryStats(): MemoryStats {
+    return {
+      memoryBytes: this.memory.buffer.byteLength,
+      bytesInUse: this.allocator.bytesInUse,
+      liveBlocks: this.allocator.liveBlocks,
+    };
+  }
+}
+
+function checkShape(where: string, shape: unknown): number {
+  if (!Array.isArray(shape)) failType(where, `shape must be an array of non-negative integers, got ${describeValue(shape)}`);
+  for (const d of shape) {
+    if (typeof d !== 'number' || !Number.isInteger(d) || d < 0) fail(where, `shape ${JSON.stringify(shape)} must hold non-negative integers`);
+  }
+  return (shape as number[]).reduce((a, b) => a * b, 1);
+}
+
+/** Loads the kernels and returns a Runtime. */
+export async function init(options: InitOptions = {}): Promise<Runtime> {
+  checkOptions('init', options, ['variant', 'wasm']);
+  const requested = options.variant ?? 'auto';
+  if (!['auto', 'relaxed', 'simd'].includes(requested)) {
+    fail('init', `variant must be 'auto', 'relaxed' or 'simd', got ${describeValue(requested)}`);
+  }
+  const variant: Variant = requested === 'auto' ? (relaxedSimdSupported() ? 'relaxed' : 'simd') : requested;
+  if (variant === 'relaxed' && !relaxedSimdSupported()) {
+    fail('init', "variant 'relaxed' needs relaxed SIMD, which this engine does not accept (Node 20: run with --experimental-wasm-relaxed-simd); use 'simd' or 'auto'");
+  }
+  const w = options.wasm;
+  let source: WasmSource | undefined;
+  if (w && typeof w === 'object' && !(w instanceof URL) && !(w instanceof WebAssembly.Module) && !ArrayBuffer.isView(w) &&
+      !(w instanceof ArrayBuffer) && !(typeof Response !== 'undefined' && w instanceof Response)) {
+    checkOptions('init', w, ['simd', 'relaxed']);
+    source = (w as { simd?: WasmSource; relaxed?: WasmSource })[variant];
+  } else {
+    source = w as WasmSource | undefined;
+  }
+  const module = await compileWasm(source ?? defaultWasmURL(variant));
+  return new Runtime(await instantiateWasm(module));
+}
