@@ -1,0 +1,251 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  loadSafetensors, saveSafetensors, toStateDict, SafetensorsError, MAX_HEADER_SIZE,
+} from '../bindings/safetensors.ts';
+
+/** header text + buffer bytes -> file bytes (length field = exact header byte length). */
+function file(header: string, data: ArrayLike<number> = [], headerLen?: number): Uint8Array {
+  const h = new TextEncoder().encode(header);
+  const out = new Uint8Array(8 + h.length + data.length);
+  new DataView(out.buffer).setBigUint64(0, BigInt(headerLen ?? h.length), true);
+  out.set(h, 8);
+  out.set(data, 8 + h.length);
+  return out;
+}
+
+function u16le(...vals: number[]): Uint8Array {
+  const out = new Uint8Array(2 * vals.length);
+  vals.forEach((v, i) => { out[2 * i] = v & 0xff; out[2 * i + 1] = v >> 8; });
+  return out;
+}
+
+function rejects(bytes: Uint8Array | ArrayBuffer, pattern: RegExp) {
+  assert.throws(() => loadSafetensors(bytes), (e: unknown) => {
+    assert.ok(e instanceof SafetensorsError, `expected SafetensorsError, got ${e}`);
+    assert.match(e.message, /^safetensors: /);
+    assert.match(e.message, pattern);
+    return true;
+  });
+}
+
+test('spec vector: I32 [2,2] with a 60-byte header', () => {
+  const bytes = new Uint8Array([0x3c, 0, 0, 0, 0, 0, 0, 0,
+    ...new TextEncoder().encode('{"test":{"dtype":"I32","shape":[2,2],"data_offsets":[0,16]}}'), ...new Uint8Array(16)]);
+  assert.equal(bytes.length, 8 + 60 + 16);
+  const f = loadSafetensors(bytes);
+  assert.deepEqual(f.names, ['test']);
+  assert.equal(f.tensors.test.dtype, 'I32');
+  assert.deepEqual(f.tensors.test.shape, [2, 2]);
+  assert.equal(f.tensors.test.bytes.length, 16);
+  assert.deepEqual([...f.tensors.test.data], [0, 0, 0, 0]);
+  assert.deepEqual(Object.keys(f.metadata), []);
+});
+
+test('spec vector: zero-size tensor and rank-0 tensor', () => {
+  const f = loadSafetensors(file('{"test":{"dtype":"I32","shape":[2,0],"data_offsets":[0, 0]}}'));
+  assert.equal(f.tensors.test.data.length, 0);
+  const g = loadSafetensors(file('{"s":{"dtype":"F32","shape":[],"data_offsets":[0,4]}}', new Uint8Array(new Float32Array([2.5]).buffer)));
+  assert.deepEqual(g.tensors.s.shape, []);
+  assert.deepEqual([...g.tensors.s.data], [2.5]);
+});
+
+test('spec vector: empty header padded with \\r \\t \\n', () => {
+  const bytes = new Uint8Array([6, 0, 0, 0, 0, 0, 0, 0, 0x7b, 0x7d, 0x0d, 0x20, 0x09, 0x0a]);
+  const f = loadSafetensors(bytes);
+  assert.deepEqual(f.names, []);
+  assert.deepEqual(Object.keys(f.stateDict()), []);
+});
+
+test('accepts an ArrayBuffer and an unaligned Uint8Array view', () => {
+  const saved = saveSafetensors({ w: { data: new Float32Array([1, -2, 3.5]), shape: [3] } });
+  assert.deepEqual([...loadSafetensors(saved.slice().buffer).tensors.w.data], [1, -2, 3.5]);
+  const shifted = new Uint8Array(saved.length + 1);
+  shifted.set(saved, 1);
+  assert.deepEqual([...loadSafetensors(shifted.subarray(1)).tensors.w.data], [1, -2, 3.5]);
+  // Odd header length: F32 data at an odd absolute offset (old files) must still read.
+  const odd = file('{"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}} ', new Uint8Array(new Float32Array([7, 8]).buffer));
+  assert.deepEqual([...loadSafetensors(odd).tensors.w.data], [7, 8]);
+});
+
+test('round trip save -> load with metadata, sorted names, 8-byte aligned buffer', () => {
+  const tensors = {
+    'linear1.weight': { data: Float32Array.from({ length: 6 }, (_, i) => i * 0.5 - 1), shape: [2, 3] },
+    'a.bias': new Float32Array([Infinity, -0, NaN]),
+    empty: { data: new Float32Array(0), shape: [0, 4] },
+    scalar: { data: new Float32Array([42]), shape: [] },
+  };
+  const bytes = saveSafetensors(tensors, { format: 'pt', note: 'x"y' });
+  const n = Number(new DataView(bytes.buffer).getBigUint64(0, true));
+  assert.equal((8 + n) % 8, 0);
+  const f = loadSafetensors(bytes);
+  assert.equal(f.metadata.format, 'pt');
+  assert.equal(f.metadata.note, 'x"y');
+  assert.deepEqual(Object.keys(f.tensors).sort(), ['a.bias', 'empty', 'linear1.weight', 'scalar']);
+  // Zero-size tensors share offsets with their neighbour; file order is by offset then name.
+  assert.deepEqual(f.names, ['a.bias', 'empty', 'linear1.weight', 'scalar']);
+  assert.deepEqual(f.tensors['linear1.weight'].shape, [2, 3]);
+  assert.deepEqual([...f.tensors['linear1.weight'].data], [...tensors['linear1.weight'].data]);
+  const b = f.tensors['a.bias'].data;
+  assert.equal(b[0], Infinity);
+  assert.ok(Object.is(b[1], -0));
+  assert.ok(Number.isNaN(b[2]));
+  assert.deepEqual(f.tensors.empty.shape, [0, 4]);
+  assert.deepEqual([...f.tensors.scalar.data], [42]);
+  const sd = f.stateDict();
+  assert.ok(sd['linear1.weight'] instanceof Float32Array);
+  assert.equal(f.tensors.scalar.data, f.tensors.scalar.data, 'data is cached');
+});
+
+test('names that collide with Object.prototype stay plain keys', () => {
+  const bytes = saveSafetensors({ ['__proto__']: new Float32Array([1]), constructor: new Float32Array([2]) } as never);
+  const f = loadSafetensors(bytes);
+  assert.deepEqual([...f.tensors['__proto__'].data], [1]);
+  assert.deepEqual([...f.tensors.constructor.data], [2]);
+  assert.equal(f.tensors.toString, undefined);
+  assert.equal(Object.getPrototypeOf(f.tensors), null);
+});
+
+test('F16 conversion against hand-computed values', () => {
+  const raw = [0x3c00, 0xc000, 0x7c00, 0xfc00, 0x0001, 0x8001, 0x03ff, 0x0400, 0x7bff, 0x3555, 0x0000, 0x8000, 0x7e00];
+  const want = [1, -2, Infinity, -Infinity, 2 ** -24, -(2 ** -24), 1023 * 2 ** -24, 2 ** -14, 65504,
+    (1 + 0x155 / 1024) / 4, 0, -0];
+  const f = loadSafetensors(file(`{"h":{"dtype":"F16","shape":[${raw.length}],"data_offsets":[0,${2 * raw.length}]}}`, u16le(...raw)));
+  const got = f.tensors.h.data;
+  for (let i = 0; i < want.length; i++) assert.ok(Object.is(got[i], Math.fround(want[i])), `f16 0x${raw[i].toString(16)}: ${got[i]} vs ${want[i]}`);
+  assert.ok(Number.isNaN(got[12]));
+  assert.equal(got[9], 0.333251953125); // 0x3555: exponent 13 - 15 = -2, mantissa 341
+});
+
+test('BF16 and F64 conversion', () => {
+  const f = loadSafetensors(file('{"b":{"dtype":"BF16","shape":[5],"data_offsets":[0,10]}}', u16le(0x3f80, 0xc000, 0x7f80, 0x0001, 0x3ec0)));
+  const b = f.tensors.b.data;
+  assert.deepEqual([b[0], b[1], b[2], b[4]], [1, -2, Infinity, 0.375]);
+  assert.equal(b[3], 2 ** -133); // smallest bf16 subnormal maps to an f32 subnormal exactly
+  const d = new Uint8Array(new Float64Array([0.1, -1e300, 3]).buffer);
+  const g = loadSafetensors(file('{"d":{"dtype":"F64","shape":[3],"data_offsets":[0,24]}}', d));
+  assert.deepEqual([...g.tensors.d.data], [Math.fround(0.1), -Infinity, 3]);
+});
+
+test('integer and BOOL dtypes convert to Float32Array', () => {
+  const i64 = new Uint8Array(new BigInt64Array([-5n, 1n << 40n]).buffer);
+  const i8 = new Uint8Array(new Int8Array([-128, 127]).buffer);
+  const bytes = file('{"i":{"dtype":"I64","shape":[2],"data_offsets":[0,16]},' +
+    '"j":{"dtype":"I8","shape":[2],"data_offsets":[16,18]},"k":{"dtype":"BOOL","shape":[2],"data_offsets":[18,20]}}',
+  [...i64, ...i8, 0, 7]);
+  const f = loadSafetensors(bytes);
+  assert.deepEqual([...f.tensors.i.data], [-5, 2 ** 40]);
+  assert.deepEqual([...f.tensors.j.data], [-128, 127]);
+  assert.deepEqual([...f.tensors.k.data], [0, 1]);
+});
+
+test('unsupported dtypes are listed but reading them as floats throws naming tensor and dtype', () => {
+  const f = loadSafetensors(file('{"q":{"dtype":"F8_E4M3","shape":[4],"data_offsets":[0,4]}}', [1, 2, 3, 4]));
+  assert.equal(f.tensors.q.dtype, 'F8_E4M3');
+  assert.equal(f.tensors.q.bytes.length, 4);
+  assert.throws(() => f.tensors.q.data, /tensor "q" has dtype F8_E4M3, which cannot be read as Float32/);
+  assert.throws(() => f.stateDict(), SafetensorsError);
+  // F4 packs two values per byte; an odd count is not a whole number of bytes.
+  rejects(file('{"x":{"dtype":"F4","shape":[3],"data_offsets":[0,2]}}', [0, 0]), /F4 shape \[3\] is 12 bits, not a whole number of bytes/);
+});
+
+test('validation: header length and framing', () => {
+  rejects(new Uint8Array(5), /5 bytes, too small/);
+  const big = new Uint8Array(16);
+  new DataView(big.buffer).setBigUint64(0, BigInt(MAX_HEADER_SIZE + 1), true);
+  rejects(big, /header length 100000001 exceeds the maximum 100000000/);
+  new DataView(big.buffer).setBigUint64(0, 1n << 60n, true);
+  rejects(big, /exceeds the maximum/);
+  rejects(file('{}', [], 9), /header length 9 runs past the end of the file \(2 bytes/);
+  // Truncated file: tensor claims bytes the file does not have.
+  rejects(file('{"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}', [0, 0, 0, 0]),
+    /file is \d+ bytes but the header \(8 \+ \d+\) and tensors \(8\) account for \d+/);
+  // Trailing bytes after the last tensor.
+  rejects(file('{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}', [0, 0, 0, 0, 9]), /account for/);
+  rejects(file('{}', [1]), /account for/);
+});
+
+test('validation: header text', () => {
+  rejects(file(' {}'), /must start with "\{", got " \{\}"/);
+  rejects(file('\ufeff{}'), /must start with "\{"/);
+  rejects(file('[]'), /must start with/);
+  rejects(file(''), /must start with/);
+  rejects(file('{"a":1,}'), /not valid JSON/);
+  rejects(file('{}\0\0'), /not valid JSON/);
+  const bad = file('{"\u00e9":1}');
+  bad[10] = 0xff; // break the UTF-8 sequence
+  rejects(bad, /not valid UTF-8/);
+});
+
+test('validation: duplicate keys at any level, including escaped spellings', () => {
+  const e = '{"dtype":"F32","shape":[0],"data_offsets":[0,0]}';
+  rejects(file(`{"a":${e},"a":${e}}`), /repeats the key "a"/);
+  rejects(file(`{"a":${e}, "\\u0061" :${e}}`), /repeats the key "a"/);
+  rejects(file('{"a":{"dtype":"F32","dtype":"F32","shape":[0],"data_offsets":[0,0]}}'), /repeats the key "dtype"/);
+  rejects(file('{"__metadata__":{"k":"1","k":"2"}}'), /repeats the key "k"/);
+  // Same string as a value or in different objects is fine.
+  const ok = loadSafetensors(file('{"__metadata__":{"a":"a"},"a":{"dtype":"F32","shape":[0],"data_offsets":[0,0],"x":{"a":["a"]}}}'));
+  assert.deepEqual(ok.names, ['a']);
+});
+
+test('validation: entries', () => {
+  rejects(file('{"w":[1]}'), /tensor "w": header entry must be an object/);
+  rejects(file('{"w":{"shape":[1],"data_offsets":[0,4]}}'), /tensor "w": "dtype" must be a string/);
+  rejects(file('{"w":{"dtype":"F17","shape":[1],"data_offsets":[0,4]}}', [0, 0, 0, 0]), /unknown dtype "F17"/);
+  rejects(file('{"w":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}}'), /"shape" must be an array of non-negative integers/);
+  rejects(file('{"w":{"dtype":"F32","shape":[1.5],"data_offsets":[0,4]}}'), /"shape" must be/);
+  rejects(file('{"w":{"dtype":"F32","shape":"1","data_offsets":[0,4]}}'), /"shape" must be/);
+  rejects(file('{"w":{"dtype":"F32","shape":[1]}}'), /"data_offsets" must be \[begin, end\]/);
+  rejects(file('{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4,8]}}'), /"data_offsets" must be/);
+  rejects(file('{"w":{"dtype":"F32","shape":[1],"data_offsets":[4,0]}}'), /data_offsets \[4, 0\] end before they begin/);
+});
+
+test('validation: layout (hole, overlap, size mismatch)', () => {
+  const f32 = (name: string, shape: number[], b: number, e: number) =>
+    `"${name}":{"dtype":"F32","shape":${JSON.stringify(shape)},"data_offsets":[${b},${e}]}`;
+  rejects(file(`{${f32('linear1.weight', [5, 6], 0, 100)}}`, new Uint8Array(100)),
+    /^safetensors: tensor "linear1.weight" data_offsets \[0, 100\] hold 100 bytes but F32 shape \[5, 6\] needs 120$/);
+  rejects(file(`{${f32('a', [1], 0, 4)},${f32('b', [1], 8, 12)}}`, new Uint8Array(12)),
+    /tensor "b" data_offsets \[8, 12\] leave a hole of 4 bytes after tensor "a" \(expected begin 4\)/);
+  rejects(file(`{${f32('a', [1], 4, 8)}}`, new Uint8Array(8)), /hole of 4 bytes at the start of the byte buffer/);
+  rejects(file(`{${f32('a', [2], 0, 8)},${f32('b', [1], 4, 8)}}`, new Uint8Array(8)),
+    /tensor "b" data_offsets \[4, 8\] overlap tensor "a" data_offsets \[0, 8\]/);
+  // Identical ranges are an overlap too.
+  rejects(file(`{${f32('a', [1], 0, 4)},${f32('b', [1], 0, 4)}}`, new Uint8Array(4)), /overlap/);
+  // A hostile shape whose element count exceeds 2^53 must not wrap around to a match.
+  rejects(file(`{${f32('h', [2 ** 26, 2 ** 26, 2 ** 26, 0x100], 0, 4)}}`, new Uint8Array(4)), /needs 309485009821345068724781056$/);
+});
+
+test('validation: metadata must map strings to strings', () => {
+  rejects(file('{"__metadata__":{"n":1}}'), /"__metadata__" value for "n" must be a string, got 1/);
+  rejects(file('{"__metadata__":["a"]}'), /"__metadata__" must be an object/);
+  rejects(file('{"__metadata__":null}'), /"__metadata__" must be an object/);
+  assert.throws(() => saveSafetensors({}, { n: 1 } as never), /must be a string/);
+});
+
+test('saveSafetensors argument errors', () => {
+  assert.throws(() => saveSafetensors({ w: { data: new Float32Array(5), shape: [2, 3] } }), /tensor "w": shape \[2, 3\] needs 6 values, data has 5/);
+  assert.throws(() => saveSafetensors({ w: [1, 2] as never }), /expected a Float32Array/);
+  assert.throws(() => saveSafetensors({ __metadata__: new Float32Array(1) }), /reserved/);
+});
+
+test('toStateDict normalises files, plain objects, tensor-likes and Maps', () => {
+  const f = loadSafetensors(saveSafetensors({ w: { data: new Float32Array([1, 2, 3, 4]), shape: [2, 2] } }));
+  const a = toStateDict(f);
+  assert.deepEqual([...a.keys()], ['w']);
+  assert.deepEqual(a.get('w')!.shape, [2, 2]);
+  assert.deepEqual([...a.get('w')!.data], [1, 2, 3, 4]);
+
+  const plain = new Float32Array([5]);
+  const b = toStateDict({ bias: plain, weight: { data: new Float32Array(6), shape: [2, 3] } });
+  assert.equal(b.get('bias')!.data, plain, 'no copy');
+  assert.equal(b.get('bias')!.shape, null);
+  assert.deepEqual(b.get('weight')!.shape, [2, 3]);
+
+  const c = toStateDict(new Map([['x', plain]]));
+  assert.equal(c.get('x')!.shape, null);
+
+  assert.throws(() => toStateDict({ w: [1, 2] } as never), /state dict entry "w" must be a Float32Array/);
+  assert.throws(() => toStateDict({ w: { data: new Float32Array(5), shape: [2, 3] } }), /shape \[2, 3\] does not match 5 values/);
+  assert.throws(() => toStateDict(null as never), /must be an object/);
+});
