@@ -1,0 +1,219 @@
+// Attention-weight heatmap as a standalone SVG string. Pure TypeScript, no DOM, no wasm.
+
+/** A 2-D matrix: `{data, shape: [rows, cols]}` (a runtime Tensor fits) or an array of equal-length rows. */
+export type HeatmapMatrix =
+  | { data: ArrayLike<number>; shape: readonly number[] }
+  | ArrayLike<number>[];
+
+export interface HeatmapOptions {
+  /** One label per row (query); default `0..rows-1`. */
+  rowLabels?: readonly (string | number)[];
+  /** One label per column (key); default `0..cols-1`. */
+  colLabels?: readonly (string | number)[];
+  /** Caption drawn above the matrix. */
+  title?: string;
+  /**
+   * Value range mapped onto the colour ramp. Default: `[min(0, smallest), largest]` over the finite values, i.e.
+   * `0..max` for attention weights so the strongest weight is always the brightest. Pass `[0, 1]` to compare several
+   * heatmaps on one fixed scale. Values outside are clamped; NaN cells are grey.
+   */
+  domain?: readonly [number, number];
+  /** Cell edge in px. Default 28, shrunk for large matrices so the grid stays about 640 px wide. */
+  cellSize?: number;
+  /** Significant digits of values in tooltips, legend and cells. Default 4. */
+  digits?: number;
+  /** Also print each value inside its cell (only legible for cellSize >= ~24). Default false. */
+  showValues?: boolean;
+}
+
+// Viridis (matplotlib) sampled at 9 evenly spaced points; perceptually uniform and colour-blind safe.
+const RAMP: readonly (readonly [number, number, number])[] = [
+  [0x44, 0x01, 0x54], [0x47, 0x2d, 0x7b], [0x3b, 0x52, 0x8b], [0x2c, 0x72, 0x8e], [0x21, 0x91, 0x8c],
+  [0x28, 0xae, 0x80], [0x5e, 0xc9, 0x62], [0xad, 0xdc, 0x30], [0xfd, 0xe7, 0x25],
+];
+const NAN_FILL = '#bdbdbd';
+const FONT = 'font-family="sans-serif"';
+// Average glyph width of a sans-serif font relative to its size; only used to reserve label space.
+const CHAR_W = 0.6;
+
+function hex2(v: number): string {
+  return Math.round(v).toString(16).padStart(2, '0');
+}
+
+/** t in [0, 1] -> `#rrggbb` by linear interpolation between the ramp stops. */
+export function viridis(t: number): string {
+  const x = Math.min(1, Math.max(0, t)) * (RAMP.length - 1);
+  const i = Math.min(RAMP.length - 2, Math.floor(x));
+  const f = x - i;
+  const [a, b] = [RAMP[i], RAMP[i + 1]];
+  return `#${hex2(a[0] + (b[0] - a[0]) * f)}${hex2(a[1] + (b[1] - a[1]) * f)}${hex2(a[2] + (b[2] - a[2]) * f)}`;
+}
+
+function escapeXml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
+}
+
+/** Coordinates rounded to 0.01 px: short, and identical across runs and engines. */
+function px(v: number): string {
+  return String(Math.round(v * 100) / 100);
+}
+
+function fmtValue(v: number, digits: number): string {
+  if (!Number.isFinite(v)) return String(v);
+  return String(Number(v.toPrecision(digits)));
+}
+
+function toMatrix(weights: HeatmapMatrix): { rows: number; cols: number; at: (r: number, c: number) => number } {
+  if (Array.isArray(weights)) {
+    const rows = weights.length;
+    const cols = rows ? weights[0]?.length : 0;
+    weights.forEach((row, r) => {
+      if (row == null || typeof row !== 'object' || typeof row.length !== 'number') {
+        throw new TypeError(`attentionHeatmapSVG: weights[${r}] is not an array of numbers`);
+      }
+      if (row.length !== cols) {
+        throw new RangeError(`attentionHeatmapSVG: weights must be rectangular; row 0 has ${cols} values, row ${r} has ${row.length}`);
+      }
+    });
+    check(rows, cols);
+    return { rows, cols, at: (r, c) => Number(weights[r][c]) };
+  }
+  if (weights && typeof weights === 'object' && 'shape' in weights && 'data' in weights) {
+    const shape = [...weights.shape];
+    if (shape.length !== 2) {
+      throw new RangeError(`attentionHeatmapSVG: expected a 2-D matrix [rows, cols], got shape [${shape.join(', ')}]` +
+        (shape.length > 2 ? ' (select one batch/head first)' : ''));
+    }
+    const [rows, cols] = shape;
+    if (weights.data.length !== rows * cols) {
+      throw new RangeError(`attentionHeatmapSVG: shape [${rows}, ${cols}] needs ${rows * cols} values, data has ${weights.data.length}`);
+    }
+    check(rows, cols);
+    const data = weights.data;
+    return { rows, cols, at: (r, c) => data[r * cols + c] };
+  }
+  throw new TypeError('attentionHeatmapSVG: weights must be {data, shape: [rows, cols]} or an array of rows');
+}
+
+function check(rows: number, cols: number): void {
+  if (!Number.isInteger(rows) || !Number.isInteger(cols)) throw new RangeError(`attentionHeatmapSVG: shape [${rows}, ${cols}] must be integers`);
+  if (!(rows >= 1 && cols >= 1)) throw new RangeError(`attentionHeatmapSVG: matrix is empty (${rows} x ${cols})`);
+}
+
+function labels(given: readonly (string | number)[] | undefined, n: number, what: string): string[] {
+  if (given === undefined) return Array.from({ length: n }, (_, i) => String(i));
+  if (given.length !== n) throw new RangeError(`attentionHeatmapSVG: ${what} has ${given.length} labels but the matrix has ${n} ${what === 'rowLabels' ? 'rows' : 'columns'}`);
+  return given.map(String);
+}
+
+/**
+ * Renders attention weights (rows = queries, columns = keys) as a standalone SVG string: one `<rect>` per cell
+ * coloured on a viridis ramp with a `<title>` tooltip "query <row> / key <col>: <value>", row labels on the left,
+ * column labels on top (rotated when wider than a cell), a colour legend with min/max ticks, optional title.
+ * Output is deterministic and self-contained (no fonts, scripts or links).
+ */
+export function attentionHeatmapSVG(weights: HeatmapMatrix, options: HeatmapOptions = {}): string {
+  const { rows, cols, at } = toMatrix(weights);
+  const rowLabels = labels(options.rowLabels, rows, 'rowLabels');
+  const colLabels = labels(options.colLabels, cols, 'colLabels');
+  const digits = options.digits ?? 4;
+  if (!Number.isInteger(digits) || digits < 1 || digits > 21) throw new RangeError('attentionHeatmapSVG: digits must be an integer in 1..21');
+
+  let lo = 0;
+  let hi = -Infinity;
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) {
+      const v = at(r, c);
+      if (Number.isFinite(v)) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+    }
+  }
+  if (hi === -Infinity) hi = 0; // no finite values
+  if (options.domain) {
+    [lo, hi] = options.domain;
+    if (!(Number.isFinite(lo) && Number.isFinite(hi) && lo <= hi)) {
+      throw new RangeError(`attentionHeatmapSVG: domain must be finite [lo, hi] with lo <= hi, got [${lo}, ${hi}]`);
+    }
+  }
+  const span = hi - lo;
+  const norm = (v: number) => (span > 0 ? (v - lo) / span : v > lo ? 1 : 0);
+
+  const cell = options.cellSize ?? Math.max(4, Math.min(28, Math.floor(640 / Math.max(rows, cols))));
+  if (!(cell > 0)) throw new RangeError('attentionHeatmapSVG: cellSize must be positive');
+  const font = Math.max(6, Math.min(12, cell * 0.8));
+  const drawLabels = cell >= 6; // below that, labels overlap into a smear; tooltips still carry them
+  const pad = 8;
+
+  const maxLen = (ls: string[]) => ls.reduce((m, s) => Math.max(m, s.length), 0);
+  const rowLabelW = drawLabels ? maxLen(rowLabels) * font * CHAR_W + 6 : 0;
+  const colTextW = maxLen(colLabels) * font * CHAR_W;
+  const rotate = colTextW > cell - 2;
+  const colLabelH = drawLabels ? (rotate ? colTextW : font) + 6 : 0;
+  const titleH = options.title ? 22 : 0;
+
+  const gridX = pad + rowLabelW;
+  const gridY = pad + titleH + colLabelH;
+  const gridW = cols * cell;
+  const gridH = rows * cell;
+
+  const loText = fmtValue(lo, digits);
+  const hiText = fmtValue(hi, digits);
+  const legendX = gridX + gridW + 16;
+  const legendW = 12;
+  const legendH = Math.max(gridH, 60);
+  const width = Math.max(legendX + legendW + 6 + Math.max(loText.length, hiText.length) * 10 * CHAR_W + pad,
+    options.title ? options.title.length * 14 * CHAR_W + 2 * pad : 0);
+  const height = gridY + legendH + pad;
+
+  const out: string[] = [];
+  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${px(width)}" height="${px(height)}" viewBox="0 0 ${px(width)} ${px(height)}">`);
+  // Same id and stops in every heatmap, so several SVGs inlined in one page cannot disagree.
+  out.push('<defs><linearGradient id="wasm-attention-viridis" x1="0" y1="1" x2="0" y2="0">');
+  RAMP.forEach((_, i) => out.push(`<stop offset="${i / (RAMP.length - 1)}" stop-color="${viridis(i / (RAMP.length - 1))}"/>`));
+  out.push('</linearGradient></defs>');
+  if (options.title) {
+    out.push(`<text x="${px(width / 2)}" y="${pad + 14}" text-anchor="middle" ${FONT} font-size="14" font-weight="bold">${escapeXml(options.title)}</text>`);
+  }
+
+  if (drawLabels) {
+    out.push(`<g ${FONT} font-size="${px(font)}" fill="#222">`);
+    rowLabels.forEach((l, r) => out.push(
+      `<text x="${px(gridX - 4)}" y="${px(gridY + (r + 0.5) * cell)}" text-anchor="end" dominant-baseline="central">${escapeXml(l)}</text>`));
+    colLabels.forEach((l, c) => {
+      const x = gridX + (c + 0.5) * cell;
+      const y = gridY - 4;
+      out.push(rotate
+        ? `<text x="${px(x)}" y="${px(y)}" transform="rotate(-90 ${px(x)} ${px(y)})" dominant-baseline="central">${escapeXml(l)}</text>`
+        : `<text x="${px(x)}" y="${px(y)}" text-anchor="middle">${escapeXml(l)}</text>`);
+    });
+    out.push('</g>');
+  }
+
+  out.push('<g shape-rendering="crispEdges">');
+  const valueFont = px(Math.max(6, Math.min(11, cell * 0.32)));
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) {
+      const v = at(r, c);
+      const t = norm(v);
+      const fill = Number.isNaN(v) ? NAN_FILL : viridis(t);
+      const x = gridX + c * cell;
+      const y = gridY + r * cell;
+      const value = fmtValue(v, digits);
+      out.push(`<rect x="${px(x)}" y="${px(y)}" width="${px(cell)}" height="${px(cell)}" fill="${fill}">` +
+        `<title>query ${escapeXml(rowLabels[r])} / key ${escapeXml(colLabels[c])}: ${value}</title></rect>`);
+      if (options.showValues) {
+        // Dark text on the bright (yellow) end, light text on the dark (purple) end.
+        out.push(`<text x="${px(x + cell / 2)}" y="${px(y + cell / 2)}" text-anchor="middle" dominant-baseline="central" ` +
+          `${FONT} font-size="${valueFont}" fill="${t > 0.6 && !Number.isNaN(v) ? '#000' : '#fff'}" pointer-events="none">${value}</text>`);
+      }
+    }
+  }
+  out.push('</g>');
+
+  out.push(`<rect x="${px(legendX)}" y="${px(gridY)}" width="${legendW}" height="${px(legendH)}" fill="url(#wasm-attention-viridis)" stroke="#444" stroke-width="0.5"/>`);
+  out.push(`<g ${FONT} font-size="10" fill="#222">`);
+  out.push(`<text x="${px(legendX + legendW + 4)}" y="${px(gridY)}" dominant-baseline="hanging">${hiText}</text>`);
+  out.push(`<text x="${px(legendX + legendW + 4)}" y="${px(gridY + legendH)}">${loText}</text>`);
+  out.push('</g>');
+  out.push('</svg>');
+  return out.join('\n');
+}
