@@ -352,7 +352,8 @@ export type StateDictInput =
 
 /**
  * Normalises any StateDictInput to `Map<name, {data, shape}>`; `shape` is null where the input gave a bare
- * Float32Array (the consumer checks the length against the shape it expects). Data is not copied: a Tensor's
+ * Float32Array (the consumer checks the length against the shape it expects). For a loaded file, `data` converts on
+ * first access (so unused tensors cost nothing). Data is not copied: a Tensor's
  * `data` is a view into wasm memory, so copy it before the memory can grow.
  */
 export function toStateDict(x: StateDictInput): Map<string, { data: Float32Array; shape: number[] | null }> {
@@ -360,7 +361,9 @@ export function toStateDict(x: StateDictInput): Map<string, { data: Float32Array
   if (isSafetensorsFile(x)) {
     for (const name of x.names) {
       const t = x.tensors[name];
-      out.set(name, { data: t.data, shape: t.shape.slice() });
+      // Lazy: a module taking a few tensors from a large checkpoint converts only those, and an unreadable dtype
+      // (F8, ...) only throws if that tensor is actually used.
+      out.set(name, { get data() { return t.data; }, shape: t.shape.slice() });
     }
     return out;
   }

@@ -236,6 +236,13 @@ test('toStateDict normalises files, plain objects, tensor-likes and Maps', () =>
   assert.deepEqual(a.get('w')!.shape, [2, 2]);
   assert.deepEqual([...a.get('w')!.data], [1, 2, 3, 4]);
 
+  // File entries convert lazily: an unreadable dtype only throws when that tensor is used.
+  const mixed = toStateDict(loadSafetensors(file('{"q":{"dtype":"F8_E5M2","shape":[1],"data_offsets":[0,1]},' +
+    '"w":{"dtype":"BF16","shape":[1],"data_offsets":[1,3]}}', [0, 0x80, 0x3f])));
+  assert.deepEqual([...mixed.get('w')!.data], [1]);
+  assert.deepEqual(mixed.get('q')!.shape, [1]);
+  assert.throws(() => mixed.get('q')!.data, /dtype F8_E5M2/);
+
   const plain = new Float32Array([5]);
   const b = toStateDict({ bias: plain, weight: { data: new Float32Array(6), shape: [2, 3] } });
   assert.equal(b.get('bias')!.data, plain, 'no copy');
