@@ -1,0 +1,325 @@
+// nn.TransformerEncoderLayer / nn.TransformerDecoderLayer (eval mode) and their stacks.
+//   post-norm: x = norm1(x + sa(x));          x = norm2(x + ff(x))            (decoder: + norm2(x + mha(x, mem)), norm3)
+//   pre-norm:  x = x + sa(norm1(x));          x = x + ff(norm2(x))
+//   ff(x) = linear2(activation(linear1(x)))
+// Activations stay in this module's memory from layer to layer; rows are tokens in the input's layout.
+import { checkBoolean, checkEnum, checkFinite, checkOptions, checkPositiveInt, fail, failType, fmtShape } from './errors.ts';
+import { expectRank, shapeOf, stage, type Input, type MaskInput, type Staged } from './inputs.ts';
+import { MultiHead, parseMasks, type ParsedMasks } from './multihead.ts';
+import { PackedLinear } from './ops/linear.ts';
+import type { Runtime } from './runtime.ts';
+import type { StateDictInput } from './safetensors.ts';
+import { readStateDict, subStateDict, type ParamSpec } from './statedict.ts';
+import { Tensor } from './tensor.ts';
+import { Workspace } from './workspace.ts';
+
+export type Activation = 'relu' | 'gelu' | 'gelu_tanh';
+
+export interface TransformerOptions {
+  dModel: number;
+  nhead: number;
+  dimFeedforward?: number;   // default 2048
+  activation?: Activation;   // default 'relu'; 'gelu' is the exact erf form, 'gelu_tanh' the tanh approximation
+  layerNormEps?: number;     // default 1e-5
+  normFirst?: boolean;       // default false (post-norm)
+  batchFirst?: boolean;      // default false: [S, N, E]
+  bias?: boolean;            // default true: Linear, LayerNorm and attention biases
+  /** A stack of this many layers with state-dict names 'layers.{i}.*'; omitted = one layer, names unprefixed. */
+  numLayers?: number;
+  /** A final LayerNorm 'norm.*' after the stack (nn.TransformerEncoder(norm=...)); default false. */
+  norm?: boolean;
+  kind?: 'encoder' | 'decoder';  // default 'encoder'
+  /** Ignored: modules run in eval mode. */
+  dropout?: number;
+}
+
+export interface EncoderForwardOptions {
+  mask?: MaskInput | null;               // [S, S] or [N·nhead, S, S]
+  srcKeyPaddingMask?: MaskInput | null;  // [N, S]
+  isCausal?: boolean;
+}
+
+export interface DecoderForwardOptions {
+  tgtMask?: MaskInput | null;               // [T, T] or [N·nhead, T, T]
+  memoryMask?: MaskInput | null;            // [T, S] or [N·nhead, T, S]
+  tgtKeyPaddingMask?: MaskInput | null;     // [N, T]
+  memoryKeyPaddingMask?: MaskInput | null;  // [N, S]
+  tgtIsCausal?: boolean;
+  memoryIsCausal?: boolean;
+}
+
+const CTOR_OPTIONS = ['dModel', 'nhead', 'dimFeedforward', 'activation', 'layerNormEps', 'normFirst', 'batchFirst', 'bias',
+  'numLayers', 'norm', 'kind', 'dropout'];
+
+interface LayerConfig {
+  E: number; H: number; F: number; act: Activation; eps: number; normFirst: boolean; bias: boolean; batchFirst: boolean; decoder: boolean;
+}
+
+// A LayerNorm's parameters in wasm memory.
+class Norm {
+  constructor(private readonly rt: Runtime, readonly gamma: number, readonly beta: number, private readonly eps: number, private readonly E: number) {}
+  static load(rt: Runtime, w: Map<string, Float32Array>, name: string, E: number, eps: number, bias: boolean): Norm {
+    const g = rt.alloc(E * 4);
+    rt.f32(g, E).set(w.get(`${name}.weight`)!);
+    let b = 0;
+    if (bias) { b = rt.alloc(E * 4); rt.f32(b, E).set(w.get(`${name}.bias`)!); }
+    return new Norm(rt, g, b, eps, E);
+  }
+  // y[rows, E] = LayerNorm(x[rows, E])
+  apply(x: number, y: number, rows: number): void {
+    this.rt.exports.layernorm_f32(rows, this.E, x, this.E, y, this.E, this.gamma, this.beta, this.eps);
+  }
+  dispose(): void {
+    this.rt.free(this.gamma);
+    if (this.beta) this.rt.free(this.beta);
+  }
+}
+
+function normParams(name: string, E: number, bias: boolean): ParamSpec[] {
+  return bias ? [{ name: `${name}.weight`, shape: [E] }, { name: `${name}.bias`, shape: [E] }] : [{ name: `${name}.weight`, shape: [E] }];
+}
+
+// One encoder or decoder layer.
+class Layer {
+  private readonly rt: Runtime;
+  private readonly ws: Workspace;
+  readonly selfAttn: MultiHead;
+  readonly crossAttn: MultiHead | null;
+  private linear1: PackedLinear | null = null;
+  private linear2: PackedLinear | null = null;
+  private norms: Norm[] = [];
+
+  constructor(rt: Runtime, private readonly c: LayerConfig, name: string) {
+    this.rt = rt;
+    this.ws = new Workspace(rt);
+    const mha = { embedDim: c.E, numHeads: c.H, bias: c.bias, batchFirst: c.batchFirst };
+    this.selfAttn = new MultiHead(rt, mha, `${name}.self_attn`);
+    this.crossAttn = c.decoder ? new MultiHead(rt, mha, `${name}.multihead_attn`) : null;
+  }
+
+  parameterShapes(): ParamSpec[] {
+    const { E, F, bias } = this.c;
+    const sub = (prefix: string, m: MultiHead) => m.parameterShapes().map((p) => ({ name: `${prefix}.${p.name}`, shape: p.shape }));
+    const p = [...sub('self_attn', this.selfAttn)];
+    if (this.crossAttn) p.push(...sub('multihead_attn', this.crossAttn));
+    p.push({ name: 'linear1.weight', shape: [F, E] });
+    if (bias) p.push({ name: 'linear1.bias', shape: [F] });
+    p.push({ name: 'linear2.weight', shape: [E, F] });
+    if (bias) p.push({ name: 'linear2.bias', shape: [E] });
+    for (let i = 1; i <= (this.crossAttn ? 3 : 2); i++) p.push(...normParams(`norm${i}`, E, bias));
+    return p;
+  }
+
+  load(where: string, sd: Map<string, Float32Array | { data: Float32Array; shape: number[] }>): void {
+    const w = readStateDict(where, sd, this.parameterShapes());
+    const { E, F, bias, eps } = this.c;
+    const part = (prefix: string) => new Map([...w].filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
+    this.release();
+    this.selfAttn.loadStateDict(part('self_attn.'));
+    this.crossAttn?.loadStateDict(part('multihead_attn.'));
+    this.linear1 = new PackedLinear(this.rt, w.get('linear1.weight')!, bias ? w.get('linear1.bias')! : null, F, E);
+    this.linear2 = new PackedLinear(this.rt, w.get('linear2.weight')!, bias ? w.get('linear2.bias')! : null, E, F);
+    for (let i = 1; i <= (this.crossAttn ? 3 : 2); i++) this.norms.push(Norm.load(this.rt, w, `norm${i}`, E, eps, bias));
+  }
+
+  get loaded(): boolean {
+    return this.linear1 !== null;
+  }
+
+  // x: [rows, E] in the input layout -> returns the layer output [rows, E] (this layer's buffer)
+  forward(x: Staged, d: { N: number; L: number }, selfMasks: ParsedMasks,
+          mem: { st: Staged; S: number; masks: ParsedMasks } | null): number {
+    const { E, normFirst } = this.c;
+    const rt = this.rt, k = rt.exports, ws = this.ws;
+    const rows = d.N * d.L, n = rows * E;
+    const cur = ws.get('x', n), tmp = ws.get('tmp', n);
+    const staged = (ptr: number): Staged => ({ ptr, shape: x.shape });
+
+    // block(x) for each sublayer; post-norm: cur = norm(cur + block(cur)); pre-norm: cur = cur + block(norm(cur))
+    const sublayer = (i: number, block: (input: number) => number) => {
+      const norm = this.norms[i];
+      if (normFirst) {
+        norm.apply(cur, tmp, rows);
+        const y = block(tmp);
+        k.add_f32(cur, y, cur, n);
+      } else {
+        const y = block(cur);
+        k.add_f32(cur, y, tmp, n);
+        norm.apply(tmp, cur, rows);
+      }
+    };
+    rt.f32(cur, n).set(rt.f32(x.ptr, n));
+    sublayer(0, (inp) => {
+      const s = staged(inp);
+      return this.selfAttn.run(s, s, s, { N: d.N, L: d.L, S: d.L }, selfMasks, null).out;
+    });
+    if (this.crossAttn && mem) {
+      sublayer(1, (inp) => this.crossAttn!.run(staged(inp), mem.st, mem.st, { N: d.N, L: d.L, S: mem.S }, mem.masks, null).out);
+    }
+    sublayer(this.crossAttn ? 2 : 1, (inp) => this.feedForward(inp, rows));
+    return cur;
+  }
+
+  // linear2(act(linear1(x))): [rows, E] -> [rows, F] -> [rows, E]
+  private feedForward(x: number, rows: number): number {
+    const { F, E, act } = this.c;
+    const k = this.rt.exports;
+    const h = this.ws.get('ff.h', rows * F), y = this.ws.get('ff.y', rows * E);
+    this.linear1!.forward(x, rows, h, act === 'relu' ? 1 : 0); // relu fused into the GEMM store
+    if (act === 'gelu') k.gelu_f32(h, h, rows * F);
+    else if (act === 'gelu_tanh') k.gelu_tanh_f32(h, h, rows * F);
+    this.linear2!.forward(h, rows, y);
+    return y;
+  }
+
+  private release(): void {
+    this.linear1?.dispose(); this.linear2?.dispose();
+    this.linear1 = this.linear2 = null;
+    for (const nrm of this.norms) nrm.dispose();
+    this.norms = [];
+  }
+
+  dispose(): void {
+    this.release();
+    this.selfAttn.dispose();
+    this.crossAttn?.dispose();
+    this.ws.dispose();
+  }
+}
+
+export class Transformer {
+  readonly dModel: number;
+  readonly nhead: number;
+  readonly dimFeedforward: number;
+  readonly activation: Activation;
+  readonly layerNormEps: number;
+  readonly normFirst: boolean;
+  readonly batchFirst: boolean;
+  readonly bias: boolean;
+  readonly numLayers: number | undefined;
+  readonly norm: boolean;
+  readonly kind: 'encoder' | 'decoder';
+  private readonly rt: Runtime;
+  private readonly ws: Workspace;
+  private readonly layers: Layer[];
+  private finalNorm: Norm | null = null;
+  private disposed = false;
+
+  constructor(rt: Runtime, options: TransformerOptions) {
+    const where = 'Transformer';
+    checkOptions(where, options, CTOR_OPTIONS);
+    if (!options) failType(where, 'options { dModel, nhead } are required');
+    this.dModel = checkPositiveInt(where, 'dModel', options.dModel);
+    this.nhead = checkPositiveInt(where, 'nhead', options.nhead);
+    if (this.dModel % this.nhead !== 0) fail(where, `dModel (${this.dModel}) must be divisible by nhead (${this.nhead})`);
+    this.dimFeedforward = options.dimFeedforward === undefined ? 2048 : checkPositiveInt(where, 'dimFeedforward', options.dimFeedforward);
+    this.activation = options.activation === undefined ? 'relu' : checkEnum(where, 'activation', options.activation, ['relu', 'gelu', 'gelu_tanh']);
+    this.layerNormEps = options.layerNormEps === undefined ? 1e-5 : checkFinite(where, 'layerNormEps', options.layerNormEps);
+    if (this.layerNormEps < 0) fail(where, `layerNormEps must be >= 0, got ${this.layerNormEps}`);
+    this.normFirst = options.normFirst === undefined ? false : checkBoolean(where, 'normFirst', options.normFirst);
+    this.batchFirst = options.batchFirst === undefined ? false : checkBoolean(where, 'batchFirst', options.batchFirst);
+    this.bias = options.bias === undefined ? true : checkBoolean(where, 'bias', options.bias);
+    this.numLayers = options.numLayers === undefined ? undefined : checkPositiveInt(where, 'numLayers', options.numLayers);
+    this.norm = options.norm === undefined ? false : checkBoolean(where, 'norm', options.norm);
+    this.kind = options.kind === undefined ? 'encoder' : checkEnum(where, 'kind', options.kind, ['encoder', 'decoder']);
+    this.rt = rt;
+    this.ws = new Workspace(rt);
+    const c: LayerConfig = {
+      E: this.dModel, H: this.nhead, F: this.dimFeedforward, act: this.activation, eps: this.layerNormEps,
+      normFirst: this.normFirst, bias: this.bias, batchFirst: this.batchFirst, decoder: this.kind === 'decoder',
+    };
+    const count = this.numLayers ?? 1;
+    this.layers = Array.from({ length: count }, (_, i) => new Layer(rt, c, this.numLayers === undefined ? 'Transformer' : `Transformer.layers.${i}`));
+  }
+
+  private prefix(i: number): string {
+    return this.numLayers === undefined ? '' : `layers.${i}.`;
+  }
+
+  /** Every parameter with its PyTorch state-dict name and shape. */
+  parameterShapes(): ParamSpec[] {
+    const p: ParamSpec[] = [];
+    this.layers.forEach((l, i) => p.push(...l.parameterShapes().map((s) => ({ name: this.prefix(i) + s.name, shape: s.shape }))));
+    if (this.norm) p.push(...normParams('norm', this.dModel, this.bias));
+    return p;
+  }
+
+  /** Loads PyTorch names ('self_attn.in_proj_weight', 'linear1.weight', 'norm1.weight', ...; 'layers.{i}.' for stacks). */
+  loadStateDict(sd: StateDictInput): this {
+    const where = 'Transformer.loadStateDict';
+    this.checkLive();
+    const all = readStateDict(where, sd, this.parameterShapes()); // complete check first: nothing loads from a bad dict
+    this.layers.forEach((l, i) => l.load(where, subStateDict(all, this.prefix(i))));
+    this.finalNorm?.dispose();
+    this.finalNorm = this.norm ? Norm.load(this.rt, all, 'norm', this.dModel, this.layerNormEps, this.bias) : null;
+    return this;
+  }
+
+  /**
+   * Encoder: forward(src, { mask, srcKeyPaddingMask, isCausal }); decoder: forward(tgt, memory, { tgtMask, ... }).
+   * src/tgt: [S, N, E] ([N, S, E] batchFirst, [S, E] unbatched). Returns a Tensor of the input's shape that lives
+   * in this module's memory until its next forward() or dispose().
+   */
+  forward(src: Input, options?: EncoderForwardOptions): Tensor;
+  forward(tgt: Input, memory: Input, options?: DecoderForwardOptions): Tensor;
+  forward(x: Input, a?: unknown, b?: unknown): Tensor {
+    const where = 'Transformer.forward';
+    this.checkLive();
+    if (!this.layers[0].loaded) fail(where, 'no weights loaded: call loadStateDict() first');
+    const decoder = this.kind === 'decoder';
+    if (decoder && (a === undefined || a === null)) fail(where, 'a decoder needs forward(tgt, memory, options)');
+    const opts = (decoder ? b : a) ?? {};
+    checkOptions(where, opts, decoder
+      ? ['tgtMask', 'memoryMask', 'tgtKeyPaddingMask', 'memoryKeyPaddingMask', 'tgtIsCausal', 'memoryIsCausal']
+      : ['mask', 'srcKeyPaddingMask', 'isCausal']);
+    const E = this.dModel, bf = this.batchFirst;
+    const xName = decoder ? 'tgt' : 'src';
+    const xs = shapeOf(where, xName, x);
+    expectRank(where, xName, xs, [2, 3], bf ? '(S, E) or (N, S, E) (batchFirst)' : '(S, E) or (S, N, E)');
+    const batched = xs.length === 3;
+    const dims = (s: readonly number[]) => batched ? (bf ? [s[0], s[1], s[2]] : [s[1], s[0], s[2]]) : [1, s[0], s[1]];
+    const [N, L, Ex] = dims(xs);
+    if (Ex !== E) fail(where, `${xName} must have dModel = ${E} features (last dim), got shape ${fmtShape(xs)}`);
+    if (L < 1 || N < 1) fail(where, `empty ${xName}: shape ${fmtShape(xs)}`);
+    const H = this.nhead;
+    let selfMasks: ParsedMasks, mem: { st: Staged; S: number; masks: ParsedMasks } | null = null;
+    if (decoder) {
+      const o = opts as DecoderForwardOptions;
+      const ms = shapeOf(where, 'memory', a);
+      if (ms.length !== xs.length) fail(where, `memory must have the rank of tgt (${xs.length}), got shape ${fmtShape(ms)}`);
+      const [Nm, S, Em] = dims(ms);
+      if (Em !== E) fail(where, `memory must have dModel = ${E} features (last dim), got shape ${fmtShape(ms)}`);
+      if (Nm !== N) fail(where, `memory batch size ${Nm} differs from tgt batch size ${N}`);
+      selfMasks = parseMasks(where, { keyPaddingMask: o.tgtKeyPaddingMask, attnMask: o.tgtMask, isCausal: o.tgtIsCausal },
+        { batched, N, H, L, S: L }, { kpm: 'tgtKeyPaddingMask', attn: 'tgtMask', causal: 'tgtIsCausal' });
+      const memMasks = parseMasks(where, { keyPaddingMask: o.memoryKeyPaddingMask, attnMask: o.memoryMask, isCausal: o.memoryIsCausal },
+        { batched, N, H, L, S }, { kpm: 'memoryKeyPaddingMask', attn: 'memoryMask', causal: 'memoryIsCausal' });
+      mem = { st: stage(this.rt, this.ws, where, 'memory', a as Input, 'in.memory'), S, masks: memMasks };
+    } else {
+      const o = opts as EncoderForwardOptions;
+      selfMasks = parseMasks(where, { keyPaddingMask: o.srcKeyPaddingMask, attnMask: o.mask, isCausal: o.isCausal },
+        { batched, N, H, L, S: L }, { kpm: 'srcKeyPaddingMask', attn: 'mask', causal: 'isCausal' });
+    }
+    let cur = stage(this.rt, this.ws, where, xName, x, 'in.x');
+    for (const layer of this.layers) cur = { ptr: layer.forward(cur, { N, L }, selfMasks, mem), shape: xs };
+    if (this.finalNorm) {
+      const y = this.ws.get('out', N * L * E);
+      this.finalNorm.apply(cur.ptr, y, N * L);
+      cur = { ptr: y, shape: xs };
+    }
+    return new Tensor(this.rt, cur.ptr, xs, false);
+  }
+
+  private checkLive(): void {
+    if (this.disposed) fail('Transformer', 'used after dispose()');
+  }
+
+  /** Frees weights and buffers; outputs of earlier forwards die with them. */
+  dispose(): void {
+    if (this.disposed) return;
+    for (const l of this.layers) l.dispose();
+    this.finalNorm?.dispose();
+    this.ws.dispose();
+    this.disposed = true;
+  }
+}
