@@ -50,4 +50,9 @@ export interface KernelExports {
   // --- LayerNorm over the last dim: biased variance, eps inside the sqrt; gamma/beta 0 = none ---
   layernorm_f32(rows: number, cols: number, x: p, ldx: number, y: p, ldy: number, gamma: p, beta: p, eps: number): void;
   layernorm_f32_ref(rows: number, cols: number, x: p, ldx: number, y: p, ldy: number, gamma: p, beta: p, eps: number): void;
+
+  // --- benchmark probes (assembly/peak_probe_f32.ts): 12 independent f32x4 chains a = a*x + y, no memory access ---
+  // Each call does iters * 96 flops (12 chains x 4 lanes x (mul + add)); returns a sum of the chains so nothing is elided.
+  peak_mul_add_f32(iters: number): number;  // separate f32x4.mul + f32x4.add in both builds
+  peak_madd_f32(iters: number): number;     // madd: relaxed_madd (FMA) in the relaxed build, mul + add in the simd build
 }
