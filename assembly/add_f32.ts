@@ -1,0 +1,28 @@
+// y = a + b over n elements (residual add); y may alias a or b.
+import { store_partial_f32x4 } from './simd_tail';
+
+export function add_f32(a: usize, b: usize, y: usize, n: i32): void {
+  let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const o = <usize>i << 2;
+    const s0 = f32x4.add(v128.load(a + o), v128.load(b + o));
+    const s1 = f32x4.add(v128.load(a + o, 16), v128.load(b + o, 16));
+    v128.store(y + o, s0);
+    v128.store(y + o, s1, 16);
+  }
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(y + o, f32x4.add(v128.load(a + o), v128.load(b + o)));
+  }
+  if (i < n) {
+    const o = <usize>i << 2;
+    store_partial_f32x4(y + o, f32x4.add(v128.load(a + o), v128.load(b + o)), n - i);
+  }
+}
+
+export function add_f32_ref(a: usize, b: usize, y: usize, n: i32): void {
+  for (let i = 0; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(y + o, load<f32>(a + o) + load<f32>(b + o));
+  }
+}

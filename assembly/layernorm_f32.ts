@@ -1,0 +1,109 @@
+// LayerNorm over the last dim (torch.nn.LayerNorm): y = (x - mean) / sqrt(var + eps) * gamma + beta,
+// biased variance, eps inside the sqrt; gamma / beta are [cols] or 0 = none (ones / zeros).
+// x: [rows, cols] (row stride ldx), y: [rows, cols] (row stride ldy); x == y with ldx == ldy works in place.
+// Two passes for the statistics (mean, then deviations from it) avoid the cancellation of E[x²] - E[x]².
+
+@inline function hsum(v: v128): f32 {
+  return (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
+}
+
+@inline function row_mean(xr: usize, cols: i32): f32 {
+  let a0 = f32x4.splat(0), a1 = f32x4.splat(0);
+  let j = 0;
+  for (; j + 8 <= cols; j += 8) {
+    a0 = f32x4.add(a0, v128.load(xr + (<usize>j << 2)));
+    a1 = f32x4.add(a1, v128.load(xr + (<usize>j << 2), 16));
+  }
+  for (; j + 4 <= cols; j += 4) a0 = f32x4.add(a0, v128.load(xr + (<usize>j << 2)));
+  let s = hsum(f32x4.add(a0, a1));
+  for (; j < cols; j++) s += load<f32>(xr + (<usize>j << 2));
+  return s / <f32>cols;
+}
+
+// Corrected two-pass: with d = x - mean, returns [Σd, Σd²] so the caller can refine the f32 mean by Σd/n
+// and take var = (Σd² - (Σd)²/n) / n (Chan, Golub & LeVeque's corrected two-pass algorithm).
+@inline function row_dev(xr: usize, cols: i32, mean: f32): v128 {
+  const vm = f32x4.splat(mean);
+  let s0 = f32x4.splat(0), q0 = f32x4.splat(0), q1 = f32x4.splat(0);
+  let j = 0;
+  for (; j + 8 <= cols; j += 8) {
+    const d0 = f32x4.sub(v128.load(xr + (<usize>j << 2)), vm);
+    const d1 = f32x4.sub(v128.load(xr + (<usize>j << 2), 16), vm);
+    s0 = f32x4.add(s0, f32x4.add(d0, d1));
+    q0 = f32x4.add(q0, f32x4.mul(d0, d0));
+    q1 = f32x4.add(q1, f32x4.mul(d1, d1));
+  }
+  for (; j + 4 <= cols; j += 4) {
+    const d = f32x4.sub(v128.load(xr + (<usize>j << 2)), vm);
+    s0 = f32x4.add(s0, d);
+    q0 = f32x4.add(q0, f32x4.mul(d, d));
+  }
+  let s = hsum(s0), q = hsum(f32x4.add(q0, q1));
+  for (; j < cols; j++) {
+    const d = load<f32>(xr + (<usize>j << 2)) - mean;
+    s += d;
+    q += d * d;
+  }
+  return f32x4(s, q, 0, 0);
+}
+
+// y = (x - mean) * rstd (* gamma) (+ beta); the flags are compile-time constants at each call site.
+@inline function normalize_row(xr: usize, yr: usize, cols: i32, mean: f32, rstd: f32, gamma: usize, beta: usize,
+                               hasGamma: bool, hasBeta: bool): void {
+  const vm = f32x4.splat(mean), vr = f32x4.splat(rstd);
+  let j = 0;
+  for (; j + 4 <= cols; j += 4) {
+    const o = <usize>j << 2;
+    let v = f32x4.mul(f32x4.sub(v128.load(xr + o), vm), vr);
+    if (hasGamma) v = f32x4.mul(v, v128.load(gamma + o));
+    if (hasBeta) v = f32x4.add(v, v128.load(beta + o));
+    v128.store(yr + o, v);
+  }
+  for (; j < cols; j++) {
+    const o = <usize>j << 2;
+    let v = (load<f32>(xr + o) - mean) * rstd;
+    if (hasGamma) v *= load<f32>(gamma + o);
+    if (hasBeta) v += load<f32>(beta + o);
+    store<f32>(yr + o, v);
+  }
+}
+
+export function layernorm_f32(rows: i32, cols: i32, x: usize, ldx: i32, y: usize, ldy: i32,
+                              gamma: usize, beta: usize, eps: f32): void {
+  for (let r = 0; r < rows; r++) {
+    const xr = x + ((<usize>r * <usize>ldx) << 2);
+    const yr = y + ((<usize>r * <usize>ldy) << 2);
+    const m0 = row_mean(xr, cols);
+    const dev = row_dev(xr, cols, m0);
+    const n = <f64>cols, sd = <f64>f32x4.extract_lane(dev, 0), sq = <f64>f32x4.extract_lane(dev, 1);
+    const mean = <f32>(<f64>m0 + sd / n);
+    const rstd = <f32>(1.0 / Math.sqrt(max(sq - sd * sd / n, 0.0) / n + <f64>eps));
+    if (gamma && beta) normalize_row(xr, yr, cols, mean, rstd, gamma, beta, true, true);
+    else if (gamma) normalize_row(xr, yr, cols, mean, rstd, gamma, beta, true, false);
+    else if (beta) normalize_row(xr, yr, cols, mean, rstd, gamma, beta, false, true);
+    else normalize_row(xr, yr, cols, mean, rstd, gamma, beta, false, false);
+  }
+}
+
+export function layernorm_f32_ref(rows: i32, cols: i32, x: usize, ldx: i32, y: usize, ldy: i32,
+                                  gamma: usize, beta: usize, eps: f32): void {
+  for (let r = 0; r < rows; r++) {
+    const xr = x + ((<usize>r * <usize>ldx) << 2);
+    const yr = y + ((<usize>r * <usize>ldy) << 2);
+    let mean = 0.0;
+    for (let j = 0; j < cols; j++) mean += <f64>load<f32>(xr + (<usize>j << 2));
+    mean /= <f64>cols;
+    let v = 0.0;
+    for (let j = 0; j < cols; j++) {
+      const d = <f64>load<f32>(xr + (<usize>j << 2)) - mean;
+      v += d * d;
+    }
+    const rstd = 1.0 / Math.sqrt(v / <f64>cols + <f64>eps);
+    for (let j = 0; j < cols; j++) {
+      let o = (<f64>load<f32>(xr + (<usize>j << 2)) - mean) * rstd;
+      if (gamma) o *= <f64>load<f32>(gamma + (<usize>j << 2));
+      if (beta) o += <f64>load<f32>(beta + (<usize>j << 2));
+      store<f32>(yr + (<usize>j << 2), <f32>o);
+    }
+  }
+}
