@@ -1,0 +1,63 @@
+// Helpers shared by the module tests (attention / multihead / transformer): random parameters by PyTorch name,
+// picking random options, and error assertions that check names and numbers rather than wording.
+import assert from 'node:assert/strict';
+
+export type Rand = () => number;
+
+export const sizeOf = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
+
+export function pick<T>(r: Rand, xs: readonly T[]): T {
+  return xs[Math.floor(r() * xs.length)];
+}
+
+/** Uniform in [lo, hi) as float32 values. */
+export function uniform(r: Rand, n: number, lo: number, hi: number): Float32Array {
+  const x = new Float32Array(n);
+  for (let i = 0; i < n; i++) x[i] = lo + (hi - lo) * r();
+  return x;
+}
+
+/**
+ * Random parameters for a name -> shape table, scaled so activations stay O(1): matrices [out, in] ~ U(-a, a) with
+ * a = √(3/in) (unit-variance outputs for unit-variance inputs), LayerNorm weights 1 ± 0.3, bias_k/bias_v ~ U(-1, 1),
+ * other vectors (biases) ~ U(-0.3, 0.3).
+ */
+export function randomParams(r: Rand, shapes: Record<string, readonly number[]>): Record<string, Float32Array> {
+  const sd: Record<string, Float32Array> = {};
+  for (const [name, shape] of Object.entries(shapes)) {
+    const n = sizeOf(shape);
+    if (shape.length === 2) {
+      const a = Math.sqrt(3 / shape[1]);
+      sd[name] = uniform(r, n, -a, a);
+    } else if (/norm\d?\.weight$/.test(name)) {
+      sd[name] = uniform(r, n, 0.7, 1.3);
+    } else if (/bias_[kv]$/.test(name)) {
+      sd[name] = uniform(r, n, -1, 1);
+    } else {
+      sd[name] = uniform(r, n, -0.3, 0.3);
+    }
+  }
+  return sd;
+}
+
+/** Asserts `fn` throws an Error whose message matches every pattern (argument name, expected and received numbers). */
+export function expectError(fn: () => unknown, patterns: readonly RegExp[], what: string): void {
+  let err: unknown;
+  try {
+    fn();
+  } catch (e) {
+    err = e;
+  }
+  assert.ok(err !== undefined, `${what}: expected an error, none was thrown`);
+  assert.ok(err instanceof Error, `${what}: expected an Error, got ${String(err)}`);
+  for (const p of patterns) assert.match((err as Error).message, p, `${what}: message "${(err as Error).message}" should match ${p}`);
+}
+
+/** A regexp for a number standing on its own (not a digit of a longer number). */
+export const num = (n: number): RegExp => new RegExp(`(^|[^0-9.])${n}([^0-9]|$)`);
+
+/** A regexp for a shape spelled [a, b, c] / (a, b, c) / a x b x c / a*b*c, or just its element count. */
+export function shapeOrSize(shape: readonly number[]): RegExp {
+  const sep = '\\s*[,x×*]\\s*';
+  return new RegExp(`${shape.join(sep)}|(^|[^0-9])${sizeOf(shape)}([^0-9]|$)`);
+}
