@@ -68,8 +68,9 @@ function run(rt: Runtime, att: Attention, c: Case, q: Float32Array, k: Float32Ar
   const lens = c.validLens === null ? undefined : c.lensAsInt32 ? Int32Array.from(c.validLens) : c.validLens;
   const { output, weights } = att.forward(qi, ki, vi, lens === undefined ? {} : { validLens: lens });
   assert.deepEqual([...output.shape], [c.B, c.Q, c.dv], 'output shape');
+  assert.ok(weights, 'Attention always returns weights');
   assert.deepEqual([...weights.shape], [c.B, c.Q, c.K], 'weights shape');
-  const res = { output: output.toArray(), weights: weights.toArray() };
+  const res = { output: output.toArray(), weights: weights!.toArray() };
   tensors?.forEach((t) => t.dispose());
   return res;
 }
@@ -114,8 +115,8 @@ for (const variant of VARIANTS) {
     const e2 = Math.exp(2), d1 = 1 + 2 * e2;
     const soft = (a: number[]) => { const m = Math.max(...a); const e = a.map((s) => Math.exp(s - m)); const t = e.reduce((p, q) => p + q); return e.map((s) => s / t); };
     const w = [...soft([2, 4, 4]), ...soft([4, 16, 12]), ...soft([4, 12, 10])];
-    assertClose(weights.toArray(), w, 1e-6, 1e-5, 'seed softmax');
-    assertClose(weights.toArray().subarray(0, 3), [1 / d1, e2 / d1, e2 / d1], 1e-7, 1e-6, 'seed softmax row 1');
+    assertClose(weights!.toArray(), w, 1e-6, 1e-5, 'seed softmax');
+    assertClose(weights!.toArray().subarray(0, 3), [1 / d1, e2 / d1, e2 / d1], 1e-7, 1e-6, 'seed softmax row 1');
     // the seed's output1 [2.0, 7.0, 1.5] uses its rounded softmax; exactly it is (v1 + e²(v2+v3)) / (1 + 2e²)
     assertClose(output.toArray().subarray(0, 3), [(1 + 4 * e2) / d1, (2 + 14 * e2) / d1, (3 + 3 * e2) / d1], 1e-6, 1e-5, 'seed output1');
     assertClose(output.toArray().subarray(0, 3), [2, 7, 1.5], 0.35, 0, 'seed output1 vs the rounded printout');
@@ -131,7 +132,7 @@ for (const variant of VARIANTS) {
     const K = Float32Array.from([2, 1, 0, 0, 0, 1, 1, 0, 1, 0, 1, 1, 0, 0, 2, 1]);
     const V = Float32Array.from([1, 0, 0, 1, 1, 1, 2, 1]);
     const { output, weights } = att.forward({ data: Q, shape: [1, 4, 4] }, { data: K, shape: [1, 4, 4] }, { data: V, shape: [1, 4, 2] });
-    assertClose(weights.toArray(), [0.15706, 0.15706, 0.258948, 0.426933, 0.18877, 0.31123, 0.18877, 0.31123,
+    assertClose(weights!.toArray(), [0.15706, 0.15706, 0.258948, 0.426933, 0.18877, 0.31123, 0.18877, 0.31123,
       0.426933, 0.15706, 0.258948, 0.15706, 0.18877, 0.31123, 0.18877, 0.31123], 6e-6, 0, 'P');
     assertClose(output.toArray(), [1.269873, 0.84294, 1, 0.81123, 1, 0.573067, 1, 0.81123], 6e-6, 0, 'O');
     att.dispose();
@@ -143,9 +144,9 @@ for (const variant of VARIANTS) {
     const z = { data: new Float32Array(2 * 2 * 4), shape: [2, 2, 4] };
     const v = { data: Float32Array.from({ length: 2 * 4 * 3 }, (_, i) => i), shape: [2, 4, 3] };
     let { weights } = att.forward(z, z, v, { validLens: [2, 3] });
-    assertClose(weights.toArray(), [0.5, 0.5, 0, 0, 0.5, 0.5, 0, 0, 1 / 3, 1 / 3, 1 / 3, 0, 1 / 3, 1 / 3, 1 / 3, 0], 1e-7, 0, 'lens [2,3]');
+    assertClose(weights!.toArray(), [0.5, 0.5, 0, 0, 0.5, 0.5, 0, 0, 1 / 3, 1 / 3, 1 / 3, 0, 1 / 3, 1 / 3, 1 / 3, 0], 1e-7, 0, 'lens [2,3]');
     ({ weights } = att.forward(z, z, v, { validLens: Int32Array.from([1, 3, 0, 4]) }));
-    assertClose(weights.toArray(), [1, 0, 0, 0, 1 / 3, 1 / 3, 1 / 3, 0, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25], 1e-7, 0, 'lens [[1,3],[0,4]]');
+    assertClose(weights!.toArray(), [1, 0, 0, 0, 1 / 3, 1 / 3, 1 / 3, 0, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25], 1e-7, 0, 'lens [[1,3],[0,4]]');
     att.dispose();
   });
 
