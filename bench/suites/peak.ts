@@ -14,7 +14,7 @@ export const suite: Suite = {
   notes: [
     `flops = iters·${PEAK_FLOPS_PER_ITER} per call (iters = ${ITERS}).`,
     'mul+add: f32x4.mul then f32x4.add. madd: relaxed_madd (FMA) in the relaxed build, mul + add in the simd build.',
-    '% of peak elsewhere: ours simd rows against the simd build\'s best probe, ours relaxed rows against the relaxed build\'s best probe, peers against the best probe of any build.',
+    '% of peak elsewhere uses the fastest sample of these probes (an upper bound): ours simd rows against the simd build\'s best probe, ours relaxed rows against the relaxed build\'s best probe, peers against the best probe of any build.',
   ],
   cases(ctx): Case[] {
     return (['peak_mul_add_f32', 'peak_madd_f32'] as const).map((probe) => ({
