@@ -14,3 +14,10 @@ export { add_f32, add_f32_ref } from './add_f32';
 export { layernorm_f32, layernorm_f32_ref } from './layernorm_f32';
 // benchmark probes
 export { peak_mul_add_f32, peak_madd_f32 } from './peak_probe_f32';
+// GEMM
+export { gemm_f32 } from './gemm_f32';
+export { gemm_f32_bt } from './gemm_f32_bt';
+export { gemm_f32_batched } from './gemm_f32_batched';
+export { packed_b_size_f32, pack_b_f32 } from './pack_b_f32';
+export { gemm_f32_packed_b } from './gemm_f32_packed_b';
+export { gemm_f32_ref } from './gemm_f32_ref';

@@ -1,0 +1,213 @@
+// Shared GEMM building blocks (not exported from index.ts): the 5x8 register tile, its store with fused
+// bias/relu, the m = 1 GEMV loops and the K/M blocking constants.
+//
+// Tile choice, measured with /bench/gemm_probe.ts on this x64 (16 xmm registers) in Node 20 (V8 11.3) and
+// Deno 2.9 (V8 15): 5x8 = 10 f32x4 accumulators + 2 B vectors + 1 A splat (+1 temp for mul+add) fits the
+// register file in both engines and was the fastest or tied everywhere; 4x8 is ~10% slower (8 chains do not
+// hide the FMA latency), 6x8 / 8x8 / 4x16 spill in one engine or the other and lose 20-60%.
+import { madd } from './simd_madd';
+
+export const MR: i32 = 5;          // rows of the register tile
+export const NR: i32 = 8;          // columns of the register tile = width of a packed B panel
+export const KC: i32 = 512;        // max K block: a B panel block (KC x 8 f32 = 16 KB) stays in L1
+export const MC: i32 = 60;         // rows per M block: A block (60 x KC f32 = 120 KB) stays in L2
+
+// Scratch for one B panel block [KC][8] (transposed or tail panels). Static, so kernels never allocate;
+// wasm is single-threaded per instance.
+export const PANEL_SCRATCH: usize = memory.data(KC * NR * 4, 64);
+
+// Split k into blocks of at most KC, balanced, multiples of 4 (except the last): k = 768 -> 384 + 384.
+@inline export function kBlock(k: i32): i32 {
+  const nb = (k + KC - 1) / KC;
+  return min(KC, (((k + nb - 1) / nb) + 3) & ~3);
+}
+
+// Store 8 columns (v0 = cols 0..3, v1 = cols 4..7) of one C row, only the first nr (1..8).
+@inline export function storeRow(c: usize, v0: v128, v1: v128, nr: i32): void {
+  if (nr == 8) { v128.store(c, v0); v128.store(c, v1, 16); return; }
+  if (nr >= 4) { v128.store(c, v0); v0 = v1; c += 16; nr -= 4; }
+  if (nr > 0) store<f32>(c, f32x4.extract_lane(v0, 0));
+  if (nr > 1) store<f32>(c, f32x4.extract_lane(v0, 1), 4);
+  if (nr > 2) store<f32>(c, f32x4.extract_lane(v0, 2), 8);
+}
+
+// Apply bias (0 = none, else bias[8] at this tile's columns) and act (1 = relu; max keeps NaN like torch.relu).
+@inline export function epilogue(v: v128, bv: v128, act: i32): v128 {
+  v = f32x4.add(v, bv);
+  return act == 1 ? f32x4.max(v, f32x4.splat(0)) : v;
+}
+
+// One MR x NR tile: C[0:mr, 0:nr] (+)= A[0:mr, 0:kc] · B[0:kc, 0:8].
+// a: row 0 of A (byte ptr), lda/ldb/ldc in BYTES. B row p is at b + p*ldb, 8 floats, always readable
+// (packed panels are zero padded; callers pass scratch for partial unpacked panels).
+// Rows past mr alias the last valid row (same A row, same C row): they compute and store identical values,
+// so partial tiles need no branches in the loop. accum: start from C instead of 0 (later K blocks).
+// last: this is the last K block, apply bias/act. Reading C when accum reads at most 12 bytes past column nr.
+export function tile5x8(mr: i32, nr: i32, kc: i32, a: usize, lda: usize, b: usize, ldb: usize,
+                        c: usize, ldc: usize, accum: bool, bias: usize, act: i32): void {
+  const a0 = a;
+  const a1 = mr > 1 ? a0 + lda : a0;
+  const a2 = mr > 2 ? a1 + lda : a1;
+  const a3 = mr > 3 ? a2 + lda : a2;
+  const a4 = mr > 4 ? a3 + lda : a3;
+  const c0 = c;
+  const c1 = mr > 1 ? c0 + ldc : c0;
+  const c2 = mr > 2 ? c1 + ldc : c1;
+  const c3 = mr > 3 ? c2 + ldc : c2;
+  const c4 = mr > 4 ? c3 + ldc : c3;
+  let x00 = f32x4.splat(0), x01 = x00, x10 = x00, x11 = x00, x20 = x00, x21 = x00, x30 = x00, x31 = x00, x40 = x00, x41 = x00;
+  if (accum) {
+    // second half only when it holds a valid column (keeps the over-read within 12 bytes)
+    const two = nr > 4;
+    x00 = v128.load(c0); x10 = v128.load(c1); x20 = v128.load(c2); x30 = v128.load(c3); x40 = v128.load(c4);
+    if (two) { x01 = v128.load(c0, 16); x11 = v128.load(c1, 16); x21 = v128.load(c2, 16); x31 = v128.load(c3, 16); x41 = v128.load(c4, 16); }
+  }
+  let pa: usize = 0;
+  const end = <usize>kc << 2;
+  let pb = b;
+  for (; pa < end; pa += 4) {
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    let s = v128.load32_splat(a0 + pa);
+    x00 = madd(s, b0, x00); x01 = madd(s, b1, x01);
+    s = v128.load32_splat(a1 + pa);
+    x10 = madd(s, b0, x10); x11 = madd(s, b1, x11);
+    s = v128.load32_splat(a2 + pa);
+    x20 = madd(s, b0, x20); x21 = madd(s, b1, x21);
+    s = v128.load32_splat(a3 + pa);
+    x30 = madd(s, b0, x30); x31 = madd(s, b1, x31);
+    s = v128.load32_splat(a4 + pa);
+    x40 = madd(s, b0, x40); x41 = madd(s, b1, x41);
+    pb += ldb;
+  }
+  if (bias != 0 || act != 0) {
+    let bv0 = f32x4.splat(0), bv1 = bv0;
+    if (bias != 0) { bv0 = v128.load(bias); if (nr > 4) bv1 = v128.load(bias, 16); }
+    x00 = epilogue(x00, bv0, act); x01 = epilogue(x01, bv1, act);
+    x10 = epilogue(x10, bv0, act); x11 = epilogue(x11, bv1, act);
+    x20 = epilogue(x20, bv0, act); x21 = epilogue(x21, bv1, act);
+    x30 = epilogue(x30, bv0, act); x31 = epilogue(x31, bv1, act);
+    x40 = epilogue(x40, bv0, act); x41 = epilogue(x41, bv1, act);
+  }
+  // highest row first: aliased rows then land on the same values the real row stores last
+  storeRow(c4, x40, x41, nr);
+  storeRow(c3, x30, x31, nr);
+  storeRow(c2, x20, x21, nr);
+  storeRow(c1, x10, x11, nr);
+  storeRow(c0, x00, x01, nr);
+}
+
+// Copy rows p0..p0+kc of columns j..j+nr (nr <= 8) of a row-major B (ldb bytes) into dst [kc][8], zero padded.
+export function packPanelRows(kc: i32, nr: i32, b: usize, ldb: usize, dst: usize): void {
+  if (nr == 8) {
+    for (let p = 0; p < kc; p++) {
+      const d = dst + (<usize>p << 5);
+      v128.store(d, v128.load(b)); v128.store(d, v128.load(b, 16), 16);
+      b += ldb;
+    }
+    return;
+  }
+  for (let p = 0; p < kc; p++) {
+    const d = dst + (<usize>p << 5);
+    v128.store(d, f32x4.splat(0)); v128.store(d, f32x4.splat(0), 16);
+    for (let j = 0; j < nr; j++) store<f32>(d + (<usize>j << 2), load<f32>(b + (<usize>j << 2)));
+    b += ldb;
+  }
+}
+
+// Transpose rows j..j+nr (nr <= 8) of a [n, k] matrix (row stride ldb bytes), columns p0..p0+kc, into
+// dst [kc][8] (zero padded): the B panel of A·Bᵀ. 4x4 blocks go through SIMD shuffles.
+export function packPanelTransposed(kc: i32, nr: i32, b: usize, ldb: usize, dst: usize): void {
+  if (nr < 8) {
+    for (let p = 0; p < kc; p++) {
+      const d = dst + (<usize>p << 5);
+      v128.store(d, f32x4.splat(0)); v128.store(d, f32x4.splat(0), 16);
+      for (let j = 0; j < nr; j++) store<f32>(d + (<usize>j << 2), load<f32>(b + <usize>j * ldb + (<usize>p << 2)));
+    }
+    return;
+  }
+  let p = 0;
+  for (; p + 4 <= kc; p += 4) {
+    const off = <usize>p << 2;
+    const d = dst + (<usize>p << 5);
+    for (let h = 0; h < 2; h++) {
+      const r = b + <usize>(h * 4) * ldb + off;
+      const r0 = v128.load(r), r1 = v128.load(r + ldb), r2 = v128.load(r + 2 * ldb), r3 = v128.load(r + 3 * ldb);
+      const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5);   // r0[0] r1[0] r0[1] r1[1]
+      const t1 = i32x4.shuffle(r2, r3, 0, 4, 1, 5);   // r2[0] r3[0] r2[1] r3[1]
+      const t2 = i32x4.shuffle(r0, r1, 2, 6, 3, 7);
+      const t3 = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
+      const o = d + (<usize>h << 4);
+      v128.store(o, i64x2.shuffle(t0, t1, 0, 2));
+      v128.store(o, i64x2.shuffle(t0, t1, 1, 3), 32);
+      v128.store(o, i64x2.shuffle(t2, t3, 0, 2), 64);
+      v128.store(o, i64x2.shuffle(t2, t3, 1, 3), 96);
+    }
+  }
+  for (; p < kc; p++) {
+    const d = dst + (<usize>p << 5);
+    for (let j = 0; j < 8; j++) store<f32>(d + (<usize>j << 2), load<f32>(b + <usize>j * ldb + (<usize>p << 2)));
+  }
+}
+
+// m = 1: c[0:n] = a[0:k] · B (+bias)(act) where the 8-column group g of B has row p at b + g*gs + p*rs (bytes).
+// Packed panels: gs = k*32, rs = 32. Row-major B: gs = 32, rs = ldb*4. Columns are read 8 at a time, so a
+// partial last group must be readable (packed: zero padded; row-major: callers handle n % 8 themselves).
+// Four groups (8 accumulators) per pass: the B stream is the bottleneck, the splat is shared.
+export function gemv8(n: i32, k: i32, a: usize, b: usize, gs: usize, rs: usize, c: usize, bias: usize, act: i32): void {
+  const groups = (n + 7) >> 3;
+  const end = <usize>k << 2;
+  let g = 0;
+  for (; g + 4 <= groups; g += 4) {
+    let y0 = f32x4.splat(0), y1 = y0, y2 = y0, y3 = y0, y4 = y0, y5 = y0, y6 = y0, y7 = y0;
+    let p0 = b + <usize>g * gs;
+    let p1 = p0 + gs, p2 = p1 + gs, p3 = p2 + gs;
+    for (let pa: usize = 0; pa < end; pa += 4) {
+      const s = v128.load32_splat(a + pa);
+      y0 = madd(s, v128.load(p0), y0); y1 = madd(s, v128.load(p0, 16), y1);
+      y2 = madd(s, v128.load(p1), y2); y3 = madd(s, v128.load(p1, 16), y3);
+      y4 = madd(s, v128.load(p2), y4); y5 = madd(s, v128.load(p2, 16), y5);
+      y6 = madd(s, v128.load(p3), y6); y7 = madd(s, v128.load(p3, 16), y7);
+      p0 += rs; p1 += rs; p2 += rs; p3 += rs;
+    }
+    const j = g << 3;
+    gemvStore(c, j, n, y0, y1, bias, act);
+    gemvStore(c, j + 8, n, y2, y3, bias, act);
+    gemvStore(c, j + 16, n, y4, y5, bias, act);
+    gemvStore(c, j + 24, n, y6, y7, bias, act);
+  }
+  for (; g < groups; g++) {
+    let y0 = f32x4.splat(0), y1 = y0, z0 = y0, z1 = y0;
+    let p0 = b + <usize>g * gs;
+    let pa: usize = 0;
+    // two K steps per pass: 4 independent chains
+    for (; pa + 8 <= end; pa += 8) {
+      const s = v128.load32_splat(a + pa), t = v128.load32_splat(a + pa, 4);
+      y0 = madd(s, v128.load(p0), y0); y1 = madd(s, v128.load(p0, 16), y1);
+      z0 = madd(t, v128.load(p0 + rs), z0); z1 = madd(t, v128.load(p0 + rs, 16), z1);
+      p0 += rs << 1;
+    }
+    if (pa < end) {
+      const s = v128.load32_splat(a + pa);
+      y0 = madd(s, v128.load(p0), y0); y1 = madd(s, v128.load(p0, 16), y1);
+    }
+    gemvStore(c, g << 3, n, f32x4.add(y0, z0), f32x4.add(y1, z1), bias, act);
+  }
+}
+
+@inline function gemvStore(c: usize, j: i32, n: i32, y0: v128, y1: v128, bias: usize, act: i32): void {
+  const nr = min(8, n - j);
+  if (bias != 0 || act != 0) {
+    let bv0 = f32x4.splat(0), bv1 = bv0;
+    if (bias != 0) { bv0 = v128.load(bias + (<usize>j << 2)); if (nr > 4) bv1 = v128.load(bias + (<usize>j << 2), 16); }
+    y0 = epilogue(y0, bv0, act); y1 = epilogue(y1, bv1, act);
+  }
+  storeRow(c + (<usize>j << 2), y0, y1, nr);
+}
+
+// Scalar bias/act for one element (tails).
+@inline export function finish1(v: f32, bias: usize, j: i32, act: i32): f32 {
+  if (bias != 0) v += load<f32>(bias + (<usize>j << 2));
+  if (act == 1) v = v > 0 || v != v ? v : 0;
+  return v;
+}
