@@ -141,11 +141,12 @@ for (const variant of VARIANTS) {
   test(`${variant}: Attention valid_lens: d2l masked_softmax semantics (-1e6 replace, 0 -> uniform, 2-D lens)`, async () => {
     const rt = await runtime(variant);
     const att = new Attention(rt, { score: 'scaledDot' });
-    const z = { data: new Float32Array(2 * 2 * 4), shape: [2, 2, 4] };
+    const z = { data: new Float32Array(2 * 2 * 3), shape: [2, 2, 3] };   // queries [B=2, Q=2, d=3]
+    const zk = { data: new Float32Array(2 * 4 * 3), shape: [2, 4, 3] };  // keys [B=2, K=4, d=3]
     const v = { data: Float32Array.from({ length: 2 * 4 * 3 }, (_, i) => i), shape: [2, 4, 3] };
-    let { weights } = att.forward(z, z, v, { validLens: [2, 3] });
+    let { weights } = att.forward(z, zk, v, { validLens: [2, 3] });
     assertClose(weights!.toArray(), [0.5, 0.5, 0, 0, 0.5, 0.5, 0, 0, 1 / 3, 1 / 3, 1 / 3, 0, 1 / 3, 1 / 3, 1 / 3, 0], 1e-7, 0, 'lens [2,3]');
-    ({ weights } = att.forward(z, z, v, { validLens: Int32Array.from([1, 3, 0, 4]) }));
+    ({ weights } = att.forward(z, zk, v, { validLens: Int32Array.from([1, 3, 0, 4]) }));
     assertClose(weights!.toArray(), [1, 0, 0, 0, 1 / 3, 1 / 3, 1 / 3, 0, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 0.25], 1e-7, 0, 'lens [[1,3],[0,4]]');
     att.dispose();
   });
