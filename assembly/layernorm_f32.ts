@@ -47,21 +47,22 @@
   return f32x4(s, q, 0, 0);
 }
 
-// y = (x - mean) * rstd (* gamma) (+ beta); the flags are compile-time constants at each call site.
-@inline function normalize_row(xr: usize, yr: usize, cols: i32, mean: f32, rstd: f32, gamma: usize, beta: usize,
+// y = ((x - m0) - corr) * rstd (* gamma) (+ beta), mean = m0 + corr kept as two floats: x - m0 is exact for x near
+// m0, so a large common offset does not cost the mean's float32 rounding. The flags are constants at each call site.
+@inline function normalize_row(xr: usize, yr: usize, cols: i32, m0: f32, corr: f32, rstd: f32, gamma: usize, beta: usize,
                                hasGamma: bool, hasBeta: bool): void {
-  const vm = f32x4.splat(mean), vr = f32x4.splat(rstd);
+  const vm = f32x4.splat(m0), vc = f32x4.splat(corr), vr = f32x4.splat(rstd);
   let j = 0;
   for (; j + 4 <= cols; j += 4) {
     const o = <usize>j << 2;
-    let v = f32x4.mul(f32x4.sub(v128.load(xr + o), vm), vr);
+    let v = f32x4.mul(f32x4.sub(f32x4.sub(v128.load(xr + o), vm), vc), vr);
     if (hasGamma) v = f32x4.mul(v, v128.load(gamma + o));
     if (hasBeta) v = f32x4.add(v, v128.load(beta + o));
     v128.store(yr + o, v);
   }
   for (; j < cols; j++) {
     const o = <usize>j << 2;
-    let v = (load<f32>(xr + o) - mean) * rstd;
+    let v = ((load<f32>(xr + o) - m0) - corr) * rstd;
     if (hasGamma) v *= load<f32>(gamma + o);
     if (hasBeta) v += load<f32>(beta + o);
     store<f32>(yr + o, v);
@@ -76,12 +77,12 @@ export function layernorm_f32(rows: i32, cols: i32, x: usize, ldx: i32, y: usize
     const m0 = row_mean(xr, cols);
     const dev = row_dev(xr, cols, m0);
     const n = <f64>cols, sd = <f64>f32x4.extract_lane(dev, 0), sq = <f64>f32x4.extract_lane(dev, 1);
-    const mean = <f32>(<f64>m0 + sd / n);
+    const corr = <f32>(sd / n);
     const rstd = <f32>(1.0 / Math.sqrt(max(sq - sd * sd / n, 0.0) / n + <f64>eps));
-    if (gamma && beta) normalize_row(xr, yr, cols, mean, rstd, gamma, beta, true, true);
-    else if (gamma) normalize_row(xr, yr, cols, mean, rstd, gamma, beta, true, false);
-    else if (beta) normalize_row(xr, yr, cols, mean, rstd, gamma, beta, false, true);
-    else normalize_row(xr, yr, cols, mean, rstd, gamma, beta, false, false);
+    if (gamma && beta) normalize_row(xr, yr, cols, m0, corr, rstd, gamma, beta, true, true);
+    else if (gamma) normalize_row(xr, yr, cols, m0, corr, rstd, gamma, beta, true, false);
+    else if (beta) normalize_row(xr, yr, cols, m0, corr, rstd, gamma, beta, false, true);
+    else normalize_row(xr, yr, cols, m0, corr, rstd, gamma, beta, false, false);
   }
 }
 

@@ -53,5 +53,6 @@ export function gelu_f64(x: f64): f64 {
 export function gelu_tanh_f64(x: f64): f64 {
   if (x == -Infinity) return -0.0;
   if (x == Infinity) return x;
-  return 0.5 * x * (1 + Math.tanh(0.7978845608028654 * (x + 0.044715 * x * x * x)));
+  // 0.5x(1 + tanh(u)) = x / (1 + exp(-2u)): the same value without the cancellation of 1 + tanh(u) for x << 0
+  return x / (1 + Math.exp(-1.5957691216057308 * (x + 0.044715 * x * x * x)));
 }

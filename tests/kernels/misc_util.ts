@@ -38,3 +38,7 @@ export function set(p: usize, i: i32, v: f32): void {
 }
 
 export const SIZES: i32[] = [1, 3, 4, 5, 7, 13, 67, 131, 1024, 2048];
+
+export function isNegZero(v: f32): bool {
+  return v == 0 && (reinterpret<u32>(v) >>> 31) == 1;
+}
