@@ -73,7 +73,9 @@ function randomCase(r: Rand): Case {
   if (kpmKind !== 'none') c.opts.keyPaddingMask = randomMask(r, batched ? [N, S] : [S], kpmKind === 'bool', 0.3, r() < 0.5);
   const amKind = pick(r, ['none', 'none', 'bool2', 'float2', 'bool3', 'float3', 'causal']);
   if (amKind === 'causal') {
-    if (!cfg.addBiasKV && !cfg.addZeroAttn) c.opts.isCausal = true;
+    // with bias_kv / zero_attn, the causal mask covers the S real keys and the appended positions stay attendable
+    // (as if generate_square_subsequent_mask were passed as attnMask, which torch pads with a 0 column)
+    c.opts.isCausal = true;
   } else if (amKind !== 'none') {
     const shape = amKind.endsWith('2') ? [L, S] : batched ? [N * H, L, S] : [H, L, S];
     c.opts.attnMask = randomMask(r, shape, amKind.startsWith('bool'), 0.3, r() < 0.5);
