@@ -4,6 +4,7 @@ import { checkOptions, fail, failType, fmtShape, describeValue } from './errors.
 import type { KernelExports } from './kernels.ts';
 import { compileWasm, defaultWasmURL, instantiateWasm, relaxedSimdSupported, type Variant, type WasmSource } from './loader.ts';
 import { Allocator } from './memory.ts';
+import { bindOps, type Ops } from './ops/index.ts';
 import { Tensor } from './tensor.ts';
 
 export interface InitOptions {
@@ -28,6 +29,8 @@ export class Runtime {
   readonly exports: KernelExports;
   readonly memory: WebAssembly.Memory;
   /** @internal */ readonly allocator: Allocator;
+  /** Low-level ops (matmul, softmax, layerNorm, ...) over Float32Array or Tensor operands. */
+  readonly ops: Ops;
 
   /** @internal Use `init()`. */
   constructor(instance: WebAssembly.Instance) {
@@ -35,6 +38,7 @@ export class Runtime {
     this.memory = this.exports.memory;
     this.variant = this.exports.variant_id() === 1 ? 'relaxed' : 'simd';
     this.allocator = new Allocator(this.memory, this.exports.heap_base());
+    this.ops = bindOps(this);
   }
 
   /** Copies `data` (Float32Array or number[]) into a new Tensor of `shape` in this runtime's memory. */

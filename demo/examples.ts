@@ -1,0 +1,186 @@
+// The seed documents' examples, shared by the CLI demo (demo/run.ts) and the browser page (demo/page.ts).
+// Each returns what to print and a 2-D weight matrix to draw as a heatmap.
+import { Attention, MultiHead, Transformer, type Runtime } from '../bindings/index.ts';
+
+export interface Example {
+  id: string;
+  title: string;
+  /** Lines of text to print / show. */
+  text: string[];
+  /** Heatmaps: [rows, cols] weights with labels. */
+  heatmaps: { name: string; title: string; rows: string[]; cols: string[]; weights: Float32Array }[];
+  /** Median milliseconds of one forward (repeated calls). */
+  ms: number;
+}
+
+/** Deterministic uniform numbers in [-1, 1) (mulberry32), so every run shows the same picture. */
+export function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
+  };
+}
+
+function fill(r: () => number, n: number, scale: number): Float32Array {
+  const x = new Float32Array(n);
+  for (let i = 0; i < n; i++) x[i] = r() * scale;
+  return x;
+}
+
+function medianMs(fn: () => void, runs = 50): number {
+  fn();
+  const t: number[] = [];
+  for (let i = 0; i < runs; i++) { const t0 = performance.now(); fn(); t.push(performance.now() - t0); }
+  t.sort((a, b) => a - b);
+  return t[t.length >> 1];
+}
+
+const fmt = (a: ArrayLike<number>, digits = 4) => `[${Array.from(a, (v) => v.toFixed(digits)).join(', ')}]`;
+function rowsOf(a: Float32Array, cols: number, digits = 4): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < a.length; i += cols) out.push('  ' + fmt(a.subarray(i, i + cols), digits));
+  return out;
+}
+
+/** Seed 001: self-attention by hand. x @ w_query / w_key / w_value, unscaled dot scores, softmax, weighted values. */
+export function selfAttentionWorkedExample(rt: Runtime): Example {
+  const x = new Float32Array([1, 0, 1, 0, 0, 2, 0, 2, 1, 1, 1, 1]);               // 3 inputs x 4 features
+  const wKey = new Float32Array([0, 0, 1, 1, 1, 0, 0, 1, 0, 1, 1, 0]);            // [4, 3]
+  const wQuery = new Float32Array([1, 0, 1, 1, 0, 0, 0, 0, 1, 0, 1, 1]);
+  const wValue = new Float32Array([0, 2, 0, 0, 3, 0, 1, 0, 3, 1, 1, 0]);
+  const mm = (w: Float32Array) => rt.ops.matmul(x, w, { m: 3, k: 4, n: 3 }) as Float32Array;
+  const keys = mm(wKey), queries = mm(wQuery), values = mm(wValue);
+  const att = new Attention(rt, { score: 'dot' });   // the seed uses unscaled dot products
+  const q = { data: queries, shape: [1, 3, 3] }, k = { data: keys, shape: [1, 3, 3] }, v = { data: values, shape: [1, 3, 3] };
+  const { output, weights } = att.forward(q, k, v);
+  const w = weights.toArray(), o = output.toArray();
+  const ms = medianMs(() => att.forward(q, k, v));
+  att.dispose();
+  const inputs = ['input 1', 'input 2', 'input 3'];
+  return {
+    id: 'self-attention', title: 'Self-attention worked example (seed 001)', ms,
+    text: ['keys = x @ w_key:', ...rowsOf(keys, 3, 1), 'queries = x @ w_query:', ...rowsOf(queries, 3, 1),
+      'values = x @ w_value:', ...rowsOf(values, 3, 1), 'softmax(queries @ keys.T) (the seed prints it rounded):',
+      ...rowsOf(w, 3, 7), 'outputs = weights @ values:', ...rowsOf(o, 3, 4)],
+    heatmaps: [{ name: 'self-attention', title: 'Seed 001: softmax(Q Kᵀ)', rows: inputs, cols: inputs, weights: w }],
+  };
+}
+
+// Toy embeddings for additive attention: 8 "meaning" features plus a constant 1. Every word has exactly two
+// features, so a word's score against another grows with the features they share.
+const FEATURES = ['det', 'animal', 'aux', 'motion', 'path', 'place', 'subj', 'obj'];
+function embed(words: [string, string[]][], len: number): Float32Array {
+  const d = FEATURES.length + 1;
+  const e = new Float32Array(len * d);
+  words.forEach(([, fs], i) => {
+    for (const f of fs) e[i * d + FEATURES.indexOf(f)] = 1;
+    e[i * d + d - 1] = 1;
+  });
+  return e;
+}
+
+/**
+ * Seed 000 / d2l AdditiveAttention: translating "the dog is running across the grass" and answering
+ * "are you free tomorrow ?" (padded, valid length 5). W_q, W_k, w_v are set by hand so that
+ * score(q, k) = Σ_h tanh(3 q_h - 4.5 + 3 k_h) rises with shared features: what training would learn.
+ */
+export function additiveAttentionExample(rt: Runtime): Example {
+  const src1: [string, string[]][] = [['the', ['det', 'subj']], ['dog', ['animal', 'subj']], ['is', ['aux', 'motion']],
+    ['running', ['motion', 'path']], ['across', ['path', 'obj']], ['the', ['det', 'obj']], ['grass', ['place', 'obj']]];
+  const tgt1: [string, string[]][] = [['这', ['det', 'subj']], ['个', ['det', 'animal']], ['小', ['animal', 'subj']],
+    ['狗', ['animal', 'subj']], ['正在', ['aux', 'motion']], ['穿越', ['motion', 'path']], ['草地', ['place', 'obj']]];
+  const src2: [string, string[]][] = [['are', ['aux', 'subj']], ['you', ['subj', 'animal']], ['free', ['place', 'obj']],
+    ['tomorrow', ['path', 'obj']], ['?', ['det', 'obj']]];
+  const tgt2: [string, string[]][] = [['是的', ['aux', 'subj']], ['我', ['subj', 'animal']], ['明天', ['path', 'obj']], ['有空', ['place', 'obj']]];
+  const L = 7, h = FEATURES.length, d = h + 1;
+  const keys = new Float32Array(2 * L * d), queries = new Float32Array(2 * L * d);
+  keys.set(embed(src1, L)); keys.set(embed(src2, L), L * d);
+  queries.set(embed(tgt1, L)); queries.set(embed(tgt2, L), L * d);
+  const Wq = new Float32Array(h * d), Wk = new Float32Array(h * d);
+  for (let i = 0; i < h; i++) { Wq[i * d + i] = 3; Wq[i * d + h] = -4.5; Wk[i * d + i] = 3; }
+  const att = new Attention(rt, { score: 'additive', querySize: d, keySize: d, numHiddens: h });
+  att.loadStateDict({ 'W_q.weight': Wq, 'W_k.weight': Wk, 'w_v.weight': new Float32Array(h).fill(1) });
+  const q = { data: queries, shape: [2, L, d] }, k = { data: keys, shape: [2, L, d] }, v = k;
+  const validLens = [7, 5];
+  const { weights } = att.forward(q, k, v, { validLens });
+  const w = weights.toArray();
+  const ms = medianMs(() => att.forward(q, k, v, { validLens }));
+  att.dispose();
+  // sentence 2: only its 4 target words and 5 valid source words
+  const w2 = new Float32Array(4 * 5);
+  for (let i = 0; i < 4; i++) for (let j = 0; j < 5; j++) w2[i * 5 + j] = w[(L + i) * L + j];
+  const best = (ws: Float32Array, r: number, cols: [string, string[]][]) => {
+    let j = 0;
+    for (let c = 1; c < cols.length; c++) if (ws[r * cols.length + c] > ws[r * cols.length + j]) j = c;
+    return cols[j][0];
+  };
+  return {
+    id: 'additive', title: 'Additive (Bahdanau) attention with toy embeddings, valid lengths [7, 5]', ms,
+    text: [
+      ...tgt1.map(([t], i) => `  ${t} attends most to "${best(w.subarray(0, L * L), i, src1)}"`),
+      ...tgt2.map(([t], i) => `  ${t} attends most to "${best(w2, i, src2)}"`),
+      `  padded keys of sentence 2 get weight ${w[L * L + 5].toExponential(1)} (d2l valid_lens masking)`,
+    ],
+    heatmaps: [
+      { name: 'additive-dog', title: 'the dog is running across the grass → 这个小狗正在穿越草地', rows: tgt1.map((t) => t[0]), cols: src1.map((s) => s[0]), weights: w.slice(0, L * L) },
+      { name: 'additive-free', title: 'are you free tomorrow ? → 是的 我 明天 有空', rows: tgt2.map((t) => t[0]), cols: src2.map((s) => s[0]), weights: w2 },
+    ],
+  };
+}
+
+/** nn.MultiheadAttention self-attention over a toy sentence, causal, seeded weights; weights per head. */
+export function multiHeadExample(rt: Runtime): Example {
+  const words = ['<s>', 'the', 'dog', 'is', 'running', 'across', 'the', 'grass'];
+  const E = 16, H = 4, L = words.length, r = seeded(1);
+  const mha = new MultiHead(rt, { embedDim: E, numHeads: H });
+  const bound = Math.sqrt(6 / (4 * E));
+  mha.loadStateDict({
+    in_proj_weight: fill(r, 3 * E * E, bound * 2), in_proj_bias: fill(r, 3 * E, 0.1),
+    'out_proj.weight': fill(r, E * E, 1 / Math.sqrt(E)), 'out_proj.bias': fill(r, E, 0.1),
+  });
+  const x = rt.tensor(fill(r, L * E, 1), [L, 1, E]);   // [L, N, E], PyTorch's default layout
+  const opts = { isCausal: true, needWeights: true, averageAttnWeights: false };
+  const { output, weights } = mha.forward(x, x, x, opts);
+  const w = weights!.toArray();                        // [1, H, L, L]
+  const out0 = output.toArray().subarray(0, 4);
+  const ms = medianMs(() => mha.forward(x, x, x, opts));
+  mha.dispose(); x.dispose();
+  return {
+    id: 'multihead', title: `MultiHead self-attention, E=${E}, ${H} heads, causal`, ms,
+    text: [`  output shape [${L}, 1, ${E}], first values ${fmt(out0)}`, '  each row attends only to itself and earlier tokens'],
+    heatmaps: Array.from({ length: H }, (_, h) => ({
+      name: `multihead-head${h}`, title: `head ${h}`, rows: words, cols: words, weights: w.slice(h * L * L, (h + 1) * L * L),
+    })),
+  };
+}
+
+/** nn.TransformerEncoderLayer (post-norm, relu) on the same kind of input, seeded weights. */
+export function transformerExample(rt: Runtime): Example {
+  const E = 32, H = 4, F = 64, L = 8, r = seeded(2);
+  const enc = new Transformer(rt, { dModel: E, nhead: H, dimFeedforward: F });
+  const sd: Record<string, Float32Array> = {};
+  for (const p of enc.parameterShapes()) {
+    const size = p.shape.reduce((a, b) => a * b, 1);
+    // LayerNorms as initialised by PyTorch (weight 1, bias 0), so the output rows show mean 0 and variance 1
+    sd[p.name] = p.name.startsWith('norm') ? new Float32Array(size).fill(p.name.endsWith('weight') ? 1 : 0)
+      : fill(r, size, p.shape.length === 2 ? 1 / Math.sqrt(p.shape[1]) : 0.1);
+  }
+  enc.loadStateDict(sd);
+  const x = rt.tensor(fill(r, L * E, 1), [L, 1, E]);
+  const y = enc.forward(x).toArray();
+  let mean = 0, sq = 0;
+  for (let i = 0; i < E; i++) { mean += y[i]; sq += y[i] * y[i]; }
+  mean /= E;
+  const ms = medianMs(() => enc.forward(x));
+  enc.dispose(); x.dispose();
+  return {
+    id: 'transformer', title: `TransformerEncoderLayer dModel=${E} nhead=${H} dimFeedforward=${F}`, ms,
+    text: [`  output [${L}, 1, ${E}]; token 0 after norm2: mean ${mean.toFixed(6)}, variance ${(sq / E - mean * mean).toFixed(6)} (LayerNorm: 0 and ~1)`],
+    heatmaps: [],
+  };
+}
+
+export const EXAMPLES = [selfAttentionWorkedExample, additiveAttentionExample, multiHeadExample, transformerExample];
