@@ -19,7 +19,7 @@ interface Case {
   asTensor: boolean;
   opts: {
     mask?: MaskIn; srcKeyPaddingMask?: MaskIn; isCausal?: boolean;
-    tgtMask?: MaskIn; memoryMask?: MaskIn; tgtKeyPaddingMask?: MaskIn; memoryKeyPaddingMask?: MaskIn; tgtIsCausal?: boolean;
+    tgtMask?: MaskIn; memoryMask?: MaskIn; tgtKeyPaddingMask?: MaskIn; memoryKeyPaddingMask?: MaskIn; tgtIsCausal?: boolean; memoryIsCausal?: boolean;
   };
 }
 
@@ -103,6 +103,7 @@ function randomCase(r: Rand, kind: 'encoder' | 'decoder'): Case {
     c.opts.tgtKeyPaddingMask = kpm(T);
     c.opts.memoryKeyPaddingMask = kpm(S);
     if (r() < 0.25) c.opts.tgtIsCausal = true;
+    if (r() < 0.15) c.opts.memoryIsCausal = true;
   }
   for (const k of Object.keys(c.opts) as (keyof Case['opts'])[]) if (c.opts[k] === undefined) delete c.opts[k];
   return c;
@@ -226,6 +227,29 @@ for (const variant of VARIANTS) {
     const n = runCase(rt, enc, sd, xn, null, `${variant} encoder NaN`);
     assert.ok(n.got.subarray(5 * 8).every(Number.isNaN));
     assert.ok(n.got.subarray(0, 5 * 8).every(Number.isFinite));
+  });
+
+  test(`${variant}: Transformer chains in the shared memory: an encoder's output Tensor is the decoder's memory`, async () => {
+    const rt = await runtime(variant);
+    const r = rng(38);
+    const base = { dModel: 12, nhead: 4, dimFeedforward: 24, activation: 'gelu' as const, batchFirst: true, numLayers: 2, norm: true };
+    const ecfg: TransformerConfig = { ...base, kind: 'encoder' };
+    const dcfg: TransformerConfig = { ...base, kind: 'decoder' };
+    const esd = randomParams(r, transformerParamShapes(ecfg));
+    const dsd = randomParams(r, transformerParamShapes(dcfg));
+    const enc = new Transformer(rt, moduleOptions(ecfg));
+    const dec = new Transformer(rt, moduleOptions(dcfg));
+    enc.loadStateDict(esd);
+    dec.loadStateDict(dsd);
+    const src = randn(r, 2 * 5 * 12), tgt = randn(r, 2 * 3 * 12);
+    const srcKpm = Uint8Array.from([0, 0, 0, 0, 0, 0, 0, 0, 1, 1]);
+    const memory = enc.forward({ data: src, shape: [2, 5, 12] }, { srcKeyPaddingMask: srcKpm });
+    const y = dec.forward({ data: tgt, shape: [2, 3, 12] }, memory, { tgtIsCausal: true, memoryKeyPaddingMask: srcKpm }).toArray();
+    const refMem = transformerEncoder(ecfg, esd, { data: src, shape: [2, 5, 12] }, { srcKeyPaddingMask: srcKpm });
+    const ref = transformerDecoder(dcfg, dsd, { data: tgt, shape: [2, 3, 12] }, refMem, { tgtIsCausal: true, memoryKeyPaddingMask: srcKpm });
+    assertClose(y, ref.data, ATOL, RTOL, 'encoder -> decoder');
+    enc.dispose();
+    dec.dispose();
   });
 
   test(`${variant}: Transformer rejects bad inputs clearly and keeps working`, async () => {

@@ -27,6 +27,8 @@ export interface DecoderOptions {
   tgtMask?: RefMask | null; memoryMask?: RefMask | null;
   tgtKeyPaddingMask?: RefMask | null; memoryKeyPaddingMask?: RefMask | null;
   tgtIsCausal?: boolean;
+  /** Cross-attention causal (upper-left, key j > query i masked) when no memoryMask is given. */
+  memoryIsCausal?: boolean;
 }
 
 function rowsOf(x: RefTensor, E: number): number { return x.data.length / E; }
@@ -76,7 +78,7 @@ export function decoderLayer(cfg: TransformerConfig, sd: StateDict, p: string, t
   const rows = rowsOf(tgt, E);
   const shape = tgt.shape;
   const sa = (x: Num) => attention(cfg, sd, `${p}self_attn.`, { data: x, shape }, { data: x, shape }, opts.tgtMask, opts.tgtKeyPaddingMask, opts.tgtIsCausal ?? false);
-  const mha = (x: Num) => attention(cfg, sd, `${p}multihead_attn.`, { data: x, shape }, memory, opts.memoryMask, opts.memoryKeyPaddingMask, false);
+  const mha = (x: Num) => attention(cfg, sd, `${p}multihead_attn.`, { data: x, shape }, memory, opts.memoryMask, opts.memoryKeyPaddingMask, opts.memoryIsCausal ?? false);
   let x: Float64Array = Float64Array.from(tgt.data);
   if (cfg.normFirst) {
     x = add(x, sa(norm(cfg, sd, `${p}norm1`, x, rows)));
