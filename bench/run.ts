@@ -104,7 +104,7 @@ function fmt(x: number | null, digits: number): string {
   return x === null ? '' : x.toFixed(digits);
 }
 
-function tableLines(rs: Row[]): string[] {
+function tableLines(rs: Row[]): string[][] {
   const head = ['shape', 'contestant', 'ms', 'GFLOP/s', 'vs best peer', '% peak', 'check'];
   const body = rs.map((r) => [
     r.case,
@@ -118,7 +118,7 @@ function tableLines(rs: Row[]): string[] {
   return [head, ...body].map((cells) => cells.map(String));
 }
 
-const WIDTHS = [14, 26, 9, 8, 20, 6, 0];
+const WIDTHS = [14, 26, 9, 8, 27, 6, 0];
 
 function printTable(lines: string[][], withHeader: boolean): void {
   const fmtLine = (l: string[]) => '  ' + l.map((c, i) => (i >= 2 && i <= 5 ? c.padStart(WIDTHS[i]) : c.padEnd(WIDTHS[i]))).join('  ');

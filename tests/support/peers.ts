@@ -64,7 +64,9 @@ export function ortPeer(): Promise<OrtPeer> {
       tensor,
       async run(session, feeds) {
         const f: Record<string, import('onnxruntime-web').Tensor> = {};
-        for (const [k, v] of Object.entries(feeds)) f[k] = v instanceof ort.Tensor ? v : tensor((v as { data: Float32Array }).data, (v as { dims: number[] }).dims);
+        for (const [k, v] of Object.entries(feeds)) {
+          f[k] = v instanceof ort.Tensor ? v : tensor((v as { data: Float32Array }).data, (v as { dims: readonly number[] }).dims);
+        }
         const out = await session.run(f);
         const r: Record<string, Float32Array> = {};
         for (const [k, v] of Object.entries(out)) r[k] = v.data as Float32Array;
