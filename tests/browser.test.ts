@@ -100,6 +100,7 @@ test('Chromium: /dist/index.js finds the wasm, picks relaxed, results match Node
   assert.equal(r.variant, 'relaxed', 'init() picks the relaxed build in Chromium');
   assert.equal(r.auto.variant, 'relaxed');
   assert.equal(r.simd.variant, 'simd');
+  assert.ok(r.auto.attention && r.auto.multiHead && r.auto.transformer, 'Attention, MultiHead and Transformer ran');
   assert.ok(requests.includes('/build/relaxed.wasm') && requests.includes('/build/simd.wasm'),
     `the page fetched the builds from the package's build/ folder: ${requests.join(', ')}`);
   assert.deepEqual(compareResults(r.simd, await runChecks(source as unknown as Lib, { variant: 'simd' })), [], 'simd build vs Node');

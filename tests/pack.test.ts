@@ -61,10 +61,9 @@ test('the tarball holds dist/, the two wasm builds and package metadata only', (
 test('ESM: import from the installed package, init() finds the wasm, results match the sources', async () => {
   writeFileSync(join(proj, 'esm.mjs'), [
     "import * as lib from 'wasm-attention';",
-    "import { init } from 'wasm-attention';",
+    "import { init, MultiHead, Transformer } from 'wasm-attention';",
     "import { runChecks } from './fixtures.mjs';",
-    "if (typeof init !== 'function') throw new Error('init is not exported');",
-    "const res = await runChecks(lib);",
+    "const res = await runChecks({ init, MultiHead, Transformer, Attention: lib.Attention });",
     "res.exports = Object.keys(lib).sort();",
     "res.wasm = [import.meta.resolve('wasm-attention/simd.wasm'), import.meta.resolve('wasm-attention/relaxed.wasm')];",
     'console.log(JSON.stringify(res));',
@@ -74,6 +73,7 @@ test('ESM: import from the installed package, init() finds the wasm, results mat
   assert.deepEqual(res.exports, Object.keys(source).sort(), 'the ESM bundle exports what bindings/index.ts exports');
   for (const u of res.wasm) assert.ok(existsSync(new URL(u)), `${u} (package subpath export) does not exist`);
   if (source.relaxedSimdSupported()) assert.equal(res.variant, 'relaxed', 'same flags as this process: relaxed SIMD');
+  assert.ok(res.attention && res.multiHead && res.transformer, 'Attention, MultiHead and Transformer ran');
   assert.deepEqual(compareResults(res, await expected(res.variant)), []);
 });
 
@@ -94,6 +94,7 @@ test('CJS: require the installed package, init() finds the wasm, results match t
   assert.ok(existsSync(res.wasm));
   assert.match(res.version, /^\d+\.\d+\.\d+/);
   if (Number(process.versions.node.split('.')[0]) >= 21) assert.equal(res.variant, 'relaxed');
+  assert.ok(res.attention && res.multiHead && res.transformer, 'Attention, MultiHead and Transformer ran');
   assert.deepEqual(compareResults(res, await expected(res.variant)), []);
 });
 
@@ -104,11 +105,17 @@ test('TypeScript: the installed package type-checks for an ESM consumer (types r
     files: ['consumer.mts'],
   }));
   writeFileSync(join(proj, 'consumer.mts'), [
-    "import { init, Tensor, type Variant } from 'wasm-attention';",
+    "import { init, MultiHead, Transformer, attentionHeatmapSVG, Tensor, type Variant, type MultiHeadOptions } from 'wasm-attention';",
     'const rt = await init({ variant: \'auto\' });',
     'const v: Variant = rt.variant;',
     'const t: Tensor = rt.tensor(new Float32Array(4), [2, 2]);',
-    'export const n: number = t.size + v.length;',
+    'const opts: MultiHeadOptions = { embedDim: 2, numHeads: 1 };',
+    'const mha = new MultiHead(rt, opts);',
+    'const { output, weights } = mha.forward(t, t, t, { needWeights: true });',
+    'const svg: string = attentionHeatmapSVG(weights!);',
+    'const enc = new Transformer(rt, { dModel: 2, nhead: 1, dimFeedforward: 4 });',
+    'const y: Tensor = enc.forward({ data: new Float32Array(4), shape: [2, 1, 2] });',
+    'export const n: number = t.size + v.length + output.size + svg.length + y.size;',
   ].join('\n'));
   const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
   try {

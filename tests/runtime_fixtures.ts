@@ -69,7 +69,7 @@ export async function runChecks(lib: Lib, options: { variant?: 'auto' | 'relaxed
     const mha = new lib.MultiHead(rt, { embedDim: 8, numHeads: 2 });
     mha.loadStateDict(stateDict(mha, 21));
     const kpm = new Uint8Array([0, 0, 0, 1, 0, 0, 0, 0]);
-    const r = mha.forward({ data: fixed(48, 4), shape: [3, 2, 8] }, { data: fixed(64, 5), shape: [4, 2, 8] },
+    const r = mha.forward({ data: fixed(48, 4, 2), shape: [3, 2, 8] }, { data: fixed(64, 5, 2), shape: [4, 2, 8] },
       { data: fixed(64, 6), shape: [4, 2, 8] }, { keyPaddingMask: { data: kpm, shape: [2, 4] } }) as { output: TensorLike; weights: TensorLike };
     res.multiHead = { output: list(r.output.data), weights: list(r.weights.data) };
     mha.dispose();

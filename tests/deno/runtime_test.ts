@@ -30,6 +30,7 @@ for (const variant of ['relaxed', 'simd'] as const) {
   Deno.test(`dist/index.js (${variant}): Attention, MultiHead and Transformer forwards match Node`, async () => {
     const res = await runChecks(dist as unknown as Lib, { variant });
     check(res.variant === variant, `asked for ${variant}, got ${res.variant}`);
+    check(!!(res.attention && res.multiHead && res.transformer), 'Attention, MultiHead and Transformer are exported and ran');
     const out = Deno.env.get('WASM_ATTENTION_DENO_OUT');
     if (out) await Deno.writeTextFile(`${out}.${variant}.json`, JSON.stringify(res));
     const problems = compareResults(res, await expected(variant));
