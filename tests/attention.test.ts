@@ -151,6 +151,20 @@ for (const variant of VARIANTS) {
     att.dispose();
   });
 
+  test(`${variant}: Attention softmax is stable for huge scores (max subtracted)`, async () => {
+    const rt = await runtime(variant);
+    const att = new Attention(rt, { score: 'dot' });
+    // scores 1000, 999, -1000 (exact in float32): exp without the max subtracted overflows
+    const q = { data: Float32Array.from([1, 0.5]), shape: [1, 1, 2] };
+    const k = { data: Float32Array.from([1000, 0, 999, 0, -1000, 0]), shape: [1, 3, 2] };
+    const v = { data: Float32Array.from([1, 2, 3]), shape: [1, 3, 1] };
+    const { output, weights } = att.forward(q, k, v);
+    const e = Math.exp(-1);
+    assertClose(weights!.toArray(), [1 / (1 + e), e / (1 + e), 0], 1e-6, 1e-5, 'weights');
+    assertClose(output.toArray(), [(1 + 2 * e) / (1 + e)], 1e-6, 1e-5, 'output');
+    att.dispose();
+  });
+
   test(`${variant}: Attention propagates NaN from a query to its own row only`, async () => {
     const rt = await runtime(variant);
     const r = rng(77);

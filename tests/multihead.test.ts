@@ -310,6 +310,17 @@ for (const variant of VARIANTS) {
     checkCase(rt, c, sd, x, 'new module after dispose');
   });
 
+  test(`${variant}: MultiHead larger shapes (E=64, H=8, L=33, S=65; E=48, H=3, hd=16)`, async () => {
+    const rt = await runtime(variant);
+    const r = rng(16);
+    for (const [E, H, N, L, S, batchFirst] of [[64, 8, 2, 33, 65, true], [48, 3, 1, 17, 40, false]] as const) {
+      const cfg = { embedDim: E, numHeads: H, bias: true, addBiasKV: false, addZeroAttn: false, batchFirst };
+      const c: Case = { cfg, N, L, S, batched: true, selfAttn: false, asTensor: true, opts: {
+        keyPaddingMask: randomMask(r, [N, S], true, 0.2, true), attnMask: randomMask(r, [L, S], false, 0.1, true), averageAttnWeights: false } };
+      checkCase(rt, c, randomParams(r, mhaParamShapes(cfg)), randomInputs(r, c), `${variant} large E=${E}`);
+    }
+  });
+
   test(`${variant}: MultiHead steady state allocates nothing (10,000 forwards)`, async () => {
     const rt = await runtime(variant);
     const r = rng(15);
