@@ -2,7 +2,7 @@
 // Each K block of 8 columns of B is copied into a contiguous [kc][8] scratch panel first: rows of B at a
 // large power-of-two stride would fight over a few L1 sets; the copy is 1/(m/5) of the tile work.
 // m = 1 reads B rows directly (GEMV).
-import { MR, NR, kBlock, tile5x8, gemv8, packPanelRows, PANEL_SCRATCH, finish1 } from './gemm_microkernel';
+import { NR, kBlock, rows5, sweepRows, gemv8, packPanelRows, PANEL_SCRATCH, finish1 } from './gemm_microkernel';
 
 export function gemm_f32(m: i32, n: i32, k: i32, a: usize, lda: i32, b: usize, ldb: i32,
                          c: usize, ldc: i32, bias: usize, act: i32): void {
@@ -17,7 +17,7 @@ export function gemm_f32(m: i32, n: i32, k: i32, a: usize, lda: i32, b: usize, l
     }
     return;
   }
-  const kcb = kBlock(k);
+  const kcb = kBlock(k), m5 = rows5(m);
   for (let p0 = 0; p0 < k; p0 += kcb) {
     const kc = min(kcb, k - p0);
     const last = p0 + kc >= k;
@@ -25,10 +25,7 @@ export function gemm_f32(m: i32, n: i32, k: i32, a: usize, lda: i32, b: usize, l
       const nr = min(NR, n - j);
       packPanelRows(kc, nr, b + <usize>p0 * ldbB + (<usize>j << 2), ldbB, PANEL_SCRATCH);
       const bj: usize = last && bias != 0 ? bias + (<usize>j << 2) : 0;
-      for (let i = 0; i < m; i += MR) {
-        tile5x8(min(MR, m - i), nr, kc, a + <usize>i * ldaB + (<usize>p0 << 2), ldaB, PANEL_SCRATCH, 32,
-                c + <usize>i * ldcB + (<usize>j << 2), ldcB, p0 > 0, bj, last ? act : 0);
-      }
+      sweepRows(0, m, m, m5, nr, kc, a + (<usize>p0 << 2), ldaB, PANEL_SCRATCH, c + (<usize>j << 2), ldcB, p0 > 0, bj, last ? act : 0);
     }
   }
 }

@@ -1,14 +1,14 @@
 // C[m,n] = A[m,k] · Bᵀ (+bias) (act) with B given as [n, k] (ldb): Q·Kᵀ and x·Wᵀ without a separate pack.
 // Each K block of 8 rows of B is transposed (4x4 SIMD shuffles) into a [kc][8] scratch panel and swept by
 // the 5x8 tile over all rows of A. m = 1: plain dot products, 4 rows of B at a time.
-import { MR, NR, kBlock, tile5x8, packPanelTransposed, PANEL_SCRATCH, finish1 } from './gemm_microkernel';
+import { NR, kBlock, rows5, sweepRows, packPanelTransposed, PANEL_SCRATCH, finish1 } from './gemm_microkernel';
 import { madd } from './simd_madd';
 
 export function gemm_f32_bt(m: i32, n: i32, k: i32, a: usize, lda: i32, b: usize, ldb: i32,
                             c: usize, ldc: i32, bias: usize, act: i32): void {
   const ldaB = <usize>lda << 2, ldbB = <usize>ldb << 2, ldcB = <usize>ldc << 2;
   if (m == 1) { dotRows(n, k, a, b, ldbB, c, bias, act); return; }
-  const kcb = kBlock(k);
+  const kcb = kBlock(k), m5 = rows5(m);
   for (let p0 = 0; p0 < k; p0 += kcb) {
     const kc = min(kcb, k - p0);
     const last = p0 + kc >= k;
@@ -16,10 +16,7 @@ export function gemm_f32_bt(m: i32, n: i32, k: i32, a: usize, lda: i32, b: usize
       const nr = min(NR, n - j);
       packPanelTransposed(kc, nr, b + <usize>j * ldbB + (<usize>p0 << 2), ldbB, PANEL_SCRATCH);
       const bj: usize = last && bias != 0 ? bias + (<usize>j << 2) : 0;
-      for (let i = 0; i < m; i += MR) {
-        tile5x8(min(MR, m - i), nr, kc, a + <usize>i * ldaB + (<usize>p0 << 2), ldaB, PANEL_SCRATCH, 32,
-                c + <usize>i * ldcB + (<usize>j << 2), ldcB, p0 > 0, bj, last ? act : 0);
-      }
+      sweepRows(0, m, m, m5, nr, kc, a + (<usize>p0 << 2), ldaB, PANEL_SCRATCH, c + (<usize>j << 2), ldcB, p0 > 0, bj, last ? act : 0);
     }
   }
 }

@@ -2,27 +2,27 @@
 // a: [m, k] (lda), c: [m, n] (ldc), bias: 0 or [n], act: 0 none, 1 relu.
 // Blocking: K in blocks of <= KC (the panel block stays in L1), M in blocks of MC rows (the A block stays in
 // L2 while every panel streams past it); m = 1 streams the panels through the GEMV loop, no tiles.
-import { MR, NR, MC, kBlock, tile5x8, gemv8 } from './gemm_microkernel';
+import { NR, MC, kBlock, rows5, sweepRows, gemv8 } from './gemm_microkernel';
 
 export function gemm_f32_packed_b(m: i32, n: i32, k: i32, a: usize, lda: i32, packed: usize,
                                   c: usize, ldc: i32, bias: usize, act: i32): void {
   if (m == 1) { gemv8(n, k, a, packed, <usize>k << 5, 32, c, bias, act); return; }
   const ldaB = <usize>lda << 2, ldcB = <usize>ldc << 2;
-  const kcb = kBlock(k);
+  const kcb = kBlock(k), m5 = rows5(m);
   for (let p0 = 0; p0 < k; p0 += kcb) {
     const kc = min(kcb, k - p0);
     const last = p0 + kc >= k;
-    for (let i0 = 0; i0 < m; i0 += MC) {
-      const ie = min(m, i0 + MC);
+    const a0 = a + (<usize>p0 << 2);
+    let i0 = 0;
+    while (i0 < m) {
+      const i1 = min(m, i0 + MC);
+      let iEnd = i1;
       for (let j = 0; j < n; j += NR) {
-        const nr = min(NR, n - j);
         const panel = packed + ((<usize>j * k + <usize>p0 * NR) << 2);
         const bj: usize = last && bias != 0 ? bias + (<usize>j << 2) : 0;
-        for (let i = i0; i < ie; i += MR) {
-          tile5x8(min(MR, ie - i), nr, kc, a + <usize>i * ldaB + (<usize>p0 << 2), ldaB, panel, 32,
-                  c + <usize>i * ldcB + (<usize>j << 2), ldcB, p0 > 0, bj, last ? act : 0);
-        }
+        iEnd = sweepRows(i0, i1, m, m5, min(NR, n - j), kc, a0, ldaB, panel, c + (<usize>j << 2), ldcB, p0 > 0, bj, last ? act : 0);
       }
+      i0 = iEnd;
     }
   }
 }

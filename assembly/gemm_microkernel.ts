@@ -38,47 +38,41 @@ export const PANEL_SCRATCH: usize = memory.data(KC * NR * 4, 64);
 }
 
 // One MR x NR tile: C[0:mr, 0:nr] (+)= A[0:mr, 0:kc] · B[0:kc, 0:8].
-// a: row 0 of A (byte ptr), lda/ldb/ldc in BYTES. B row p is at b + p*ldb, 8 floats, always readable
-// (packed panels are zero padded; callers pass scratch for partial unpacked panels).
+// a: row 0 of A (byte ptr), lda/ldc in BYTES. b: a [kc][8] panel (packed B, or the scratch panel the
+// unpacked paths copy into), 8 floats per k step, zero padded past nr.
 // Rows past mr alias the last valid row (same A row, same C row): they compute and store identical values,
 // so partial tiles need no branches in the loop. accum: start from C instead of 0 (later K blocks).
 // last: this is the last K block, apply bias/act. Reading C when accum reads at most 12 bytes past column nr.
-export function tile5x8(mr: i32, nr: i32, kc: i32, a: usize, lda: usize, b: usize, ldb: usize,
+export function tile5x8(mr: i32, nr: i32, kc: i32, a: usize, lda: usize, b: usize,
                         c: usize, ldc: usize, accum: bool, bias: usize, act: i32): void {
-  const a0 = a;
-  const a1 = mr > 1 ? a0 + lda : a0;
-  const a2 = mr > 2 ? a1 + lda : a1;
-  const a3 = mr > 3 ? a2 + lda : a2;
-  const a4 = mr > 4 ? a3 + lda : a3;
-  const c0 = c;
-  const c1 = mr > 1 ? c0 + ldc : c0;
-  const c2 = mr > 2 ? c1 + ldc : c1;
-  const c3 = mr > 3 ? c2 + ldc : c2;
-  const c4 = mr > 4 ? c3 + ldc : c3;
+  let a0 = a;
+  let a1 = mr > 1 ? a0 + lda : a0;
+  let a2 = mr > 2 ? a1 + lda : a1;
+  let a3 = mr > 3 ? a2 + lda : a2;
+  let a4 = mr > 4 ? a3 + lda : a3;
   let x00 = f32x4.splat(0), x01 = x00, x10 = x00, x11 = x00, x20 = x00, x21 = x00, x30 = x00, x31 = x00, x40 = x00, x41 = x00;
   if (accum) {
+    const c1 = mr > 1 ? c + ldc : c, c2 = mr > 2 ? c1 + ldc : c1, c3 = mr > 3 ? c2 + ldc : c2, c4 = mr > 4 ? c3 + ldc : c3;
+    x00 = v128.load(c); x10 = v128.load(c1); x20 = v128.load(c2); x30 = v128.load(c3); x40 = v128.load(c4);
     // second half only when it holds a valid column (keeps the over-read within 12 bytes)
-    const two = nr > 4;
-    x00 = v128.load(c0); x10 = v128.load(c1); x20 = v128.load(c2); x30 = v128.load(c3); x40 = v128.load(c4);
-    if (two) { x01 = v128.load(c0, 16); x11 = v128.load(c1, 16); x21 = v128.load(c2, 16); x31 = v128.load(c3, 16); x41 = v128.load(c4, 16); }
+    if (nr > 4) { x01 = v128.load(c, 16); x11 = v128.load(c1, 16); x21 = v128.load(c2, 16); x31 = v128.load(c3, 16); x41 = v128.load(c4, 16); }
   }
-  let pa: usize = 0;
-  const end = <usize>kc << 2;
-  let pb = b;
-  for (; pa < end; pa += 4) {
-    const b0 = v128.load(pb);
-    const b1 = v128.load(pb, 16);
-    let s = v128.load32_splat(a0 + pa);
+  // pointer bumps, not base + index: fewer live registers in V8's allocator
+  for (let p = kc; p > 0; p--) {
+    const b0 = v128.load(b);
+    const b1 = v128.load(b, 16);
+    let s = v128.load32_splat(a0);
     x00 = madd(s, b0, x00); x01 = madd(s, b1, x01);
-    s = v128.load32_splat(a1 + pa);
+    s = v128.load32_splat(a1);
     x10 = madd(s, b0, x10); x11 = madd(s, b1, x11);
-    s = v128.load32_splat(a2 + pa);
+    s = v128.load32_splat(a2);
     x20 = madd(s, b0, x20); x21 = madd(s, b1, x21);
-    s = v128.load32_splat(a3 + pa);
+    s = v128.load32_splat(a3);
     x30 = madd(s, b0, x30); x31 = madd(s, b1, x31);
-    s = v128.load32_splat(a4 + pa);
+    s = v128.load32_splat(a4);
     x40 = madd(s, b0, x40); x41 = madd(s, b1, x41);
-    pb += ldb;
+    a0 += 4; a1 += 4; a2 += 4; a3 += 4; a4 += 4;
+    b += 32;
   }
   if (bias != 0 || act != 0) {
     let bv0 = f32x4.splat(0), bv1 = bv0;
@@ -90,11 +84,76 @@ export function tile5x8(mr: i32, nr: i32, kc: i32, a: usize, lda: usize, b: usiz
     x40 = epilogue(x40, bv0, act); x41 = epilogue(x41, bv1, act);
   }
   // highest row first: aliased rows then land on the same values the real row stores last
+  const c1 = mr > 1 ? c + ldc : c, c2 = mr > 2 ? c1 + ldc : c1, c3 = mr > 3 ? c2 + ldc : c2, c4 = mr > 4 ? c3 + ldc : c3;
   storeRow(c4, x40, x41, nr);
   storeRow(c3, x30, x31, nr);
   storeRow(c2, x20, x21, nr);
   storeRow(c1, x10, x11, nr);
-  storeRow(c0, x00, x01, nr);
+  storeRow(c, x00, x01, nr);
+}
+
+// The same with 4 rows (8 accumulators): row counts that are not multiples of 5 (see rows5).
+export function tile4x8(mr: i32, nr: i32, kc: i32, a: usize, lda: usize, b: usize,
+                        c: usize, ldc: usize, accum: bool, bias: usize, act: i32): void {
+  let a0 = a;
+  let a1 = mr > 1 ? a0 + lda : a0;
+  let a2 = mr > 2 ? a1 + lda : a1;
+  let a3 = mr > 3 ? a2 + lda : a2;
+  let x00 = f32x4.splat(0), x01 = x00, x10 = x00, x11 = x00, x20 = x00, x21 = x00, x30 = x00, x31 = x00;
+  if (accum) {
+    const c1 = mr > 1 ? c + ldc : c, c2 = mr > 2 ? c1 + ldc : c1, c3 = mr > 3 ? c2 + ldc : c2;
+    x00 = v128.load(c); x10 = v128.load(c1); x20 = v128.load(c2); x30 = v128.load(c3);
+    // second half only when it holds a valid column (keeps the over-read within 12 bytes)
+    if (nr > 4) { x01 = v128.load(c, 16); x11 = v128.load(c1, 16); x21 = v128.load(c2, 16); x31 = v128.load(c3, 16); }
+  }
+  // pointer bumps, not base + index: fewer live registers in V8's allocator
+  for (let p = kc; p > 0; p--) {
+    const b0 = v128.load(b);
+    const b1 = v128.load(b, 16);
+    let s = v128.load32_splat(a0);
+    x00 = madd(s, b0, x00); x01 = madd(s, b1, x01);
+    s = v128.load32_splat(a1);
+    x10 = madd(s, b0, x10); x11 = madd(s, b1, x11);
+    s = v128.load32_splat(a2);
+    x20 = madd(s, b0, x20); x21 = madd(s, b1, x21);
+    s = v128.load32_splat(a3);
+    x30 = madd(s, b0, x30); x31 = madd(s, b1, x31);
+    a0 += 4; a1 += 4; a2 += 4; a3 += 4;
+    b += 32;
+  }
+  if (bias != 0 || act != 0) {
+    let bv0 = f32x4.splat(0), bv1 = bv0;
+    if (bias != 0) { bv0 = v128.load(bias); if (nr > 4) bv1 = v128.load(bias, 16); }
+    x00 = epilogue(x00, bv0, act); x01 = epilogue(x01, bv1, act);
+    x10 = epilogue(x10, bv0, act); x11 = epilogue(x11, bv1, act);
+    x20 = epilogue(x20, bv0, act); x21 = epilogue(x21, bv1, act);
+    x30 = epilogue(x30, bv0, act); x31 = epilogue(x31, bv1, act);
+  }
+  const c1 = mr > 1 ? c + ldc : c, c2 = mr > 2 ? c1 + ldc : c1, c3 = mr > 3 ? c2 + ldc : c2;
+  storeRow(c3, x30, x31, nr);
+  storeRow(c2, x20, x21, nr);
+  storeRow(c1, x10, x11, nr);
+  storeRow(c, x00, x01, nr);
+}
+
+// Rows done by 5-row tiles (from row 0); the rest, m - rows5(m), by 4-row tiles, so that e.g. m = 16 runs
+// 4 full 4-row tiles instead of 5+5+5+1. m in {1, 2, 3, 6, 7, 11} ends with one partial 4-row tile.
+export function rows5(m: i32): i32 {
+  for (let t = m / 5; t >= 0; t--) if ((m - 5 * t) % 4 == 0) return 5 * t;
+  return (m / 5) * 5;
+}
+
+// Runs the tiles of rows [i0, i1) (continuing to the end of the tile that crosses i1) against one [kc][8]
+// panel b; returns the row after the last tile. a/c point at row 0 (lda/ldc bytes).
+export function sweepRows(i0: i32, i1: i32, m: i32, m5: i32, nr: i32, kc: i32, a: usize, lda: usize, b: usize,
+                          c: usize, ldc: usize, accum: bool, bias: usize, act: i32): i32 {
+  let i = i0;
+  while (i < i1) {
+    const ai = a + <usize>i * lda, ci = c + <usize>i * ldc;
+    if (i < m5) { tile5x8(5, nr, kc, ai, lda, b, ci, ldc, accum, bias, act); i += 5; }
+    else { tile4x8(min(4, m - i), nr, kc, ai, lda, b, ci, ldc, accum, bias, act); i += 4; }
+  }
+  return min(i, m);
 }
 
 // Copy rows p0..p0+kc of columns j..j+nr (nr <= 8) of a row-major B (ldb bytes) into dst [kc][8], zero padded.
