@@ -1,0 +1,51 @@
+// rt.ops.layerNorm: torch.nn.LayerNorm over the last dim of x [rows, cols] (biased variance, eps inside the sqrt).
+import { checkOptions, checkPositiveInt, describeValue, fail, failType } from '../errors.ts';
+import { borrowInput, borrowOutput, type Borrowed, type Operand } from '../operand.ts';
+import type { Runtime } from '../runtime.ts';
+import type { Tensor } from '../tensor.ts';
+import { checkOverlap } from './aliasing.ts';
+
+export interface LayerNormOptions {
+  rows: number;
+  cols: number;
+  /** gamma [cols] (default ones). */
+  weight?: Operand;
+  /** beta [cols] (default zeros). */
+  bias?: Operand;
+  /** Added to the variance inside the sqrt (default 1e-5, as PyTorch). */
+  eps?: number;
+  /** Where to write y [rows, cols] (may be x itself for in place); default a new Float32Array. */
+  out?: Operand;
+}
+
+const OPTIONS = ['rows', 'cols', 'weight', 'bias', 'eps', 'out'] as const;
+const W = 'layerNorm';
+
+export function layerNorm(rt: Runtime, x: Operand, options: LayerNormOptions): Float32Array | Tensor {
+  if (options === undefined || options === null) failType(W, 'options { rows, cols } are required');
+  checkOptions(W, options, OPTIONS);
+  const rows = checkPositiveInt(W, 'rows', options.rows);
+  const cols = checkPositiveInt(W, 'cols', options.cols);
+  const eps = options.eps === undefined ? 1e-5 : options.eps;
+  if (typeof eps !== 'number' || !Number.isFinite(eps) || eps < 0) {
+    fail(W, `eps must be a finite number >= 0, got ${describeValue(eps)}`);
+  }
+  const n = rows * cols, expr = `rows*cols = ${rows}*${cols}`;
+  checkOverlap(W, options.out, [['x', x], ['weight', options.weight], ['bias', options.bias]], ['x']);
+  const held: Borrowed[] = [];
+  try {
+    const X = borrowInput(rt, W, 'x', x, n, expr); held.push(X);
+    let g = 0, b = 0;
+    if (options.weight !== undefined && options.weight !== null) {
+      const G = borrowInput(rt, W, 'weight', options.weight, cols, 'cols'); held.push(G); g = G.ptr;
+    }
+    if (options.bias !== undefined && options.bias !== null) {
+      const B = borrowInput(rt, W, 'bias', options.bias, cols, 'cols'); held.push(B); b = B.ptr;
+    }
+    const Y = borrowOutput(rt, W, options.out, n, expr); held.push(Y);
+    rt.exports.layernorm_f32(rows, cols, X.ptr, cols, Y.ptr, cols, g, b, eps);
+    return Y.finish();
+  } finally {
+    for (const h of held.reverse()) h.release();
+  }
+}
