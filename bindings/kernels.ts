@@ -6,6 +6,8 @@ type p = number;
 export interface KernelExports {
   memory: WebAssembly.Memory;
   heap_base(): number;
+  /** 1 for the relaxed build, 0 for simd. */
+  variant_id(): number;
 
   // --- GEMM (assembly/gemm_*.ts). act: 0 = none, 1 = relu. bias: 0 = none, else bias[n] ---
   // C[m,n] = A[m,k] · B[k,n] (+ bias) (act), B row-major unpacked.
