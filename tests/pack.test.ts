@@ -5,14 +5,25 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join, sep } from 'node:path';
 import { after, before, test } from 'node:test';
 import { transformSync } from 'esbuild';
 import * as source from '../bindings/index.ts';
 import { ensureDist, ROOT } from './dist_build.ts';
 import { compareResults, runChecks, type Lib, type Results } from './runtime_fixtures.ts';
 
-const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+// The npm that runs the tests (npm_execpath under `npm test`), else the one on PATH; never an `npm` package some
+// devDependency put in node_modules/.bin, and without the parent npm's npm_* environment.
+function npm(args: string[], cwd: string, timeout: number): string {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!/^npm_/i.test(k)) env[k] = v;
+  env.PATH = (process.env.PATH ?? '').split(delimiter).filter((p) => !p.includes(`node_modules${sep}.bin`)).join(delimiter);
+  const cli = process.env.npm_execpath;
+  const [cmd, pre] = cli && /npm-cli\.[cm]?js$/.test(cli) ? [process.execPath, [cli]]
+    : [process.platform === 'win32' ? 'npm.cmd' : 'npm', []];
+  return execFileSync(cmd, [...pre, ...args], { cwd, env, encoding: 'utf8', timeout, stdio: ['ignore', 'pipe', 'pipe'],
+    shell: process.platform === 'win32' });
+}
 let work = '';
 let proj = '';
 let packed: { filename: string; files: { path: string }[] } | null = null;
@@ -29,14 +40,12 @@ before(() => {
   ensureDist();
   work = mkdtempSync(join(tmpdir(), 'wasm-attention-pack-'));
   // --ignore-scripts: dist/ and build/ are fresh already (ensureDist, npm install), no need to rebuild in `prepare`
-  const out = execFileSync(NPM, ['pack', '--ignore-scripts', '--json', '--pack-destination', work],
-    { cwd: ROOT, encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = npm(['pack', '--ignore-scripts', '--json', '--pack-destination', work], ROOT, 30_000);
   packed = JSON.parse(out)[0];
   proj = join(work, 'consumer');
   mkdirSync(proj);
   writeFileSync(join(proj, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }));
-  execFileSync(NPM, ['install', join(work, packed!.filename), '--offline', '--no-audit', '--no-fund', '--loglevel=error'],
-    { cwd: proj, encoding: 'utf8', timeout: 45_000, stdio: ['ignore', 'pipe', 'pipe'] });
+  npm(['install', join(work, packed!.filename), '--offline', '--no-audit', '--no-fund', '--loglevel=error'], proj, 45_000);
   // the shared checks, as plain JavaScript for both module systems
   const fixtures = readFileSync(join(ROOT, 'tests/runtime_fixtures.ts'), 'utf8');
   writeFileSync(join(proj, 'fixtures.mjs'), transformSync(fixtures, { loader: 'ts', format: 'esm' }).code);
