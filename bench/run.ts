@@ -3,7 +3,7 @@
 //   node --experimental-wasm-relaxed-simd --import tsx bench/run.ts [suite...] [--write] [--quick] [--and-deno]
 //   deno run -A bench/run.ts [suite...] [--write] [--quick]
 //   npm run bench [-- suite...]          (Node, then the same arguments under Deno)
-// Arguments: suite names to run (default all: peak, gemm, softmax; the peak probe always runs, quietly if not
+// Arguments: suite names to run (default all: peak, gemm, softmax, mha, encoder; the peak probe always runs, quietly if not
 // selected, for the "% of peak" column). A full run writes bench/results/<runtime>.json and .md; a filtered run
 // writes nothing unless --write is given. --quick halves the time budget per case. --and-deno re-runs the same
 // selection under Deno (node_modules/.bin/deno) when Node is done.
@@ -20,9 +20,11 @@ import type { BenchContext, Contestant, OurBuild, Suite, Variant } from './suite
 import { suite as peak } from './suites/peak.ts';
 import { suite as gemm } from './suites/gemm.ts';
 import { suite as softmax } from './suites/softmax.ts';
+import { suite as mha } from './suites/mha.ts';
+import { suite as encoder } from './suites/encoder.ts';
 
 /** Every suite, in run order. Add new suites here (after peak, which the % of peak column needs first). */
-const SUITES: Suite[] = [peak, gemm, softmax];
+const SUITES: Suite[] = [peak, gemm, softmax, mha, encoder];
 
 /** The build our targets give users by default in each runtime. */
 const PRIMARY: Record<'node' | 'deno', Variant> = { node: 'simd', deno: 'relaxed' };
@@ -118,7 +120,7 @@ function tableLines(rs: Row[]): string[][] {
   return [head, ...body].map((cells) => cells.map(String));
 }
 
-const WIDTHS = [14, 26, 9, 8, 27, 6, 0];
+const WIDTHS = [18, 30, 9, 8, 27, 6, 0];
 
 function printTable(lines: string[][], withHeader: boolean): void {
   const fmtLine = (l: string[]) => '  ' + l.map((c, i) => (i >= 2 && i <= 5 ? c.padStart(WIDTHS[i]) : c.padEnd(WIDTHS[i]))).join('  ');

@@ -1,0 +1,105 @@
+// MultiHead self-attention (nn.MultiheadAttention, batch first, eval) against onnxruntime-web running the equivalent
+// ONNX graphs (tests/support/ort_graphs.ts) with the same weights. Also exports the helpers the encoder suite shares.
+import { MultiHead, type Tensor } from '../../bindings/index.ts';
+import { mhaGraph, mhaParamShapes, type AttentionBuild, type StateDict } from '../../tests/support/ort_graphs.ts';
+import { join, oursFor, randomF32 } from '../contestants.ts';
+import type { BenchContext, Case, Contestant, Suite } from '../suite.ts';
+
+// [N, L, E, H] and the goal for our speedup over the faster ORT graph
+const SHAPES: [number, number, number, number][] = [
+  [1, 1, 256, 4], [1, 16, 256, 4], [1, 128, 256, 4], [1, 128, 512, 8], [8, 128, 256, 4], [1, 512, 512, 8],
+];
+
+/** The speedup we aim for over the faster ORT graph: 3x for a decode step (L = 1), 1.5x from L = 16 on. */
+export const goal = (L: number): number => (L === 1 ? 3 : 1.5);
+
+/** Random weights by PyTorch name (matrices ~ U(-√(3/in), √(3/in)), vectors ~ U(-0.3, 0.3), norm weights ~ 1 ± 0.3). */
+export function randomStateDict(shapes: Record<string, number[]>, seed: number): StateDict {
+  const sd: StateDict = {};
+  let s = seed;
+  for (const [name, shape] of Object.entries(shapes)) {
+    const n = shape.reduce((a, b) => a * b, 1);
+    const u = randomF32(n, s++);
+    const a = shape.length === 2 ? Math.sqrt(3 / shape[1]) : 0.3;
+    sd[name] = u.map((v) => (/norm\d\.weight$/.test(name) ? 1 + 0.3 * v : a * v));
+  }
+  return sd;
+}
+
+/**
+ * One onnxruntime-web contestant per graph ('ort standard', 'ort contrib'): per call `session.run` with a new
+ * ort.Tensor over the same JS input array (input copied into ORT's heap, output copied out).
+ */
+export async function ortGraphContestants(ctx: BenchContext, graphs: { name: string; model: () => Uint8Array }[],
+                                          data: Float32Array, dims: number[]):
+    Promise<{ contestants: Contestant[]; dispose: () => void }> {
+  if (ctx.ort instanceof Error) {
+    const unavailable = `onnxruntime-web unavailable: ${ctx.ort.message}`;
+    return { contestants: graphs.map((g) => ({ name: g.name, kind: 'peer' as const, unavailable })), dispose() {} };
+  }
+  const peer = ctx.ort;
+  const contestants: Contestant[] = [];
+  const release: (() => void)[] = [];
+  for (const g of graphs) {
+    try {
+      const session = await peer.session(g.model());
+      let last: Float32Array | undefined;
+      release.push(() => { void session.release(); });
+      contestants.push({
+        name: g.name, kind: 'peer',
+        run: () => session.run({ x: new peer.ort.Tensor('float32', data, dims) }).then((r) => { last = r.y.data as Float32Array; }),
+        output: () => last!,
+      });
+    } catch (e) {
+      contestants.push({ name: g.name, kind: 'peer', unavailable: `session failed: ${(e as Error).message}` });
+    }
+  }
+  return { contestants, dispose: () => release.forEach((r) => r()) };
+}
+
+/** The two ORT graphs of an attention module, as ortGraphContestants wants them. */
+export function bothBuilds(make: (build: AttentionBuild) => Uint8Array): { name: string; model: () => Uint8Array }[] {
+  return [
+    { name: 'ort standard', model: () => make('standard') },
+    { name: 'ort contrib', model: () => make('contrib') },
+  ];
+}
+
+export const suite: Suite = {
+  name: 'mha',
+  title: 'MultiHead self-attention, batch first (N x L x E x heads; goal = our target speedup over the faster ORT graph)',
+  notes: [
+    'flops = 2·N·L·E·3E (in-projection) + 2·N·H·L·L·hd·2 (scores and mixing) + 2·N·L·E·E (out-projection).',
+    'ours: mha.forward(x, x, x, { needWeights: false }) with batchFirst, x a Tensor already in our memory, output left in our memory (a Tensor view, no copy).',
+    'ort standard: standard ONNX ops (MatMul in-projection [E,3E] + Add, Split, Reshape/Transpose to heads, MatMul Q·Kᵀ, Mul 1/√hd, Softmax, MatMul, Transpose/Reshape back, MatMul + Add out-projection), opset 17.',
+    'ort contrib: com.microsoft Attention (fused QKV weight [E,3E], bias [3E], num_heads) + MatMul/Add out-projection.',
+    'ort: session.run per call with a new ort.Tensor over the same JS input (copied into ORT\'s heap), output copied out; weights are initializers. "vs best peer" uses the faster ORT graph.',
+    'goal: our speedup over the faster ORT graph >= 3x at L = 1, >= 1.5x for L >= 16 (in the case label).',
+  ],
+  cases(ctx): Case[] {
+    return SHAPES.map(([N, L, E, H]) => {
+      const hd = E / H;
+      return {
+        label: `${N}x${L}x${E}x${H} >=${goal(L)}x`,
+        flops: 2 * N * L * E * 3 * E + 2 * N * H * L * L * hd * 2 + 2 * N * L * E * E,
+        async setup() {
+          const sd = randomStateDict(mhaParamShapes(E), 11 + E + H);
+          const x = randomF32(N * L * E, 3 + N + L + E);
+          const ours = oursFor(ctx, '', ['gemm_f32_packed_b', 'softmax_rows_f32'], ({ rt }) => {
+            const mha = new MultiHead(rt, { embedDim: E, numHeads: H, batchFirst: true }).loadStateDict(sd);
+            const t = rt.tensor(x, [N, L, E]);
+            let out: Tensor | null = null;
+            return {
+              run: () => { out = mha.forward(t, t, t, { needWeights: false }).output; },
+              output: () => out!.toArray(),
+              dispose: () => { t.dispose(); mha.dispose(); },
+            };
+          });
+          const ort = await ortGraphContestants(ctx, bothBuilds((build) => mhaGraph(sd, { E, H, build })), x, [N, L, E]);
+          return join(ours, ort);
+        },
+        tolerance: 1e-4,
+      };
+    });
+  },
+};
