@@ -249,4 +249,6 @@ if (flags.has('--and-deno') && !deno) {
   console.log(`\n$ deno ${args.join(' ')}\n`);
   const r = spawnSync(bin, args, { stdio: 'inherit' });
   process.exitCode = r.status ?? 1;
+  // both runtimes done: README benchmark section and bench/results/speedup.svg from bench/results/*.json
+  if (r.status === 0) await (await import('./report.ts')).main();
 }
