@@ -56,7 +56,7 @@ export function selfAttentionWorkedExample(rt: Runtime): Example {
   const att = new Attention(rt, { score: 'dot' });   // the seed uses unscaled dot products
   const q = { data: queries, shape: [1, 3, 3] }, k = { data: keys, shape: [1, 3, 3] }, v = { data: values, shape: [1, 3, 3] };
   const { output, weights } = att.forward(q, k, v);
-  const w = weights.toArray(), o = output.toArray();
+  const w = weights!.toArray(), o = output.toArray();
   const ms = medianMs(() => att.forward(q, k, v));
   att.dispose();
   const inputs = ['input 1', 'input 2', 'input 3'];
@@ -106,7 +106,7 @@ export function additiveAttentionExample(rt: Runtime): Example {
   const q = { data: queries, shape: [2, L, d] }, k = { data: keys, shape: [2, L, d] }, v = k;
   const validLens = [7, 5];
   const { weights } = att.forward(q, k, v, { validLens });
-  const w = weights.toArray();
+  const w = weights!.toArray();
   const ms = medianMs(() => att.forward(q, k, v, { validLens }));
   att.dispose();
   // sentence 2: only its 4 target words and 5 valid source words
