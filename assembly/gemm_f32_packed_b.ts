@@ -2,11 +2,11 @@
 // a: [m, k] (lda), c: [m, n] (ldc), bias: 0 or [n], act: 0 none, 1 relu.
 // Blocking: K in blocks of <= KC (the panel block stays in L1), M in blocks of MC rows (the A block stays in
 // L2 while every panel streams past it); m = 1 streams the panels through the GEMV loop, no tiles.
-import { NR, MC, kBlock, rows5, sweepRows, gemv8 } from './gemm_microkernel';
+import { NR, MC, kBlock, rows5, sweepRows, gemvPacked } from './gemm_microkernel';
 
 export function gemm_f32_packed_b(m: i32, n: i32, k: i32, a: usize, lda: i32, packed: usize,
                                   c: usize, ldc: i32, bias: usize, act: i32): void {
-  if (m == 1) { gemv8(n, k, a, packed, <usize>k << 5, 32, c, bias, act); return; }
+  if (m == 1) { gemvPacked(n, k, a, packed, c, bias, act); return; }
   const ldaB = <usize>lda << 2, ldcB = <usize>ldc << 2;
   const kcb = kBlock(k), m5 = rows5(m);
   for (let p0 = 0; p0 < k; p0 += kcb) {
