@@ -141,12 +141,15 @@ export function buildModel(files: ResultsFile[]): ReportModel {
     for (const f of mine) {
       const names = uniq([...(f.suites ?? []).map((s) => s.name), ...f.rows.map((r) => r.suite)]);
       const used: string[] = [];
+      let prev = -1; // a suite new to the report goes after the one before it in this file (run order), else last
       for (const name of names) {
         const rows = f.rows.filter((r) => r.suite === name);
-        if (taken.has(name) || rows.length === 0) continue;
+        if (rows.length === 0) continue;
+        if (!suiteOrder.includes(name)) suiteOrder.splice(prev < 0 ? suiteOrder.length : prev + 1, 0, name);
+        prev = suiteOrder.indexOf(name);
+        if (taken.has(name)) continue;
         taken.set(name, { runtime, source: f, rows, contestants: uniq(rows.map((r) => r.contestant)) });
         used.push(name);
-        if (!suiteOrder.includes(name)) suiteOrder.push(name);
         const meta = f.suites?.find((s) => s.name === name);
         if (meta && !suiteMeta.has(name)) suiteMeta.set(name, { title: meta.title, notes: meta.notes ?? [] });
       }
@@ -386,7 +389,7 @@ export function renderSvg(model: ReportModel): string {
   const body: string[] = []; // text, drawn over the bars and the 1.0x line
   for (const { s, rts } of suites) {
     y += suiteHead;
-    const maxTitle = Math.floor((W - 32) / 6.6) - s.name.length - 3;
+    const maxTitle = Math.floor((W - 32) / 7.2) - s.name.length - 3;
     const title = s.title.length > maxTitle ? s.title.slice(0, Math.max(0, maxTitle - 1)) + '…' : s.title;
     body.push(`<text x="16" y="${n(y - 8)}" font-size="13" stroke="#ffffff" stroke-width="5" stroke-linejoin="round" paint-order="stroke"><tspan font-weight="600">${esc(s.name)}</tspan>${title ? `<tspan fill="#475569">  ${esc(title)}</tspan>` : ''}</text>`);
     for (const shape of s.shapes) {
