@@ -214,7 +214,7 @@ if (filters.length === 0 || flags.has('--write')) {
   mkdirSync(dir, { recursive: true });
   const base = `${dir}${info.runtime}${filters.length ? '-' + filters.join('-') : ''}`;
   const json = {
-    runtime: info.runtime, version: info.version, v8: info.v8, date: new Date().toISOString(), cpu,
+    runtime: info.runtime, version: info.version, v8: info.v8, date: new Date().toISOString(), cpu, cores: cpus().length,
     builds: builds.map((b) => ({ variant: b.variant, primary: b.primary })), buildNotes,
     peers: { ort: peerDesc(ctx.ort), tfjs: peerDesc(ctx.tf) },
     peaks: { ...peaks, best: bestPeak }, timing: { ...DEFAULT_TIMING, ...timingOptions },
