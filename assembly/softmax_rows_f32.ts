@@ -6,7 +6,12 @@
 //   bmask (u8, row r at bmask + r*ldbm bytes, 0 = none): s = -inf where bmask != 0 (PyTorch MHA: 1 = not allowed)
 //   causal != 0: s = -inf for j > r + causalOffset
 // y = exp(s - max s) / Σ exp(s - max s); a row whose every s is -inf gives zeros (PyTorch SDPA); NaN propagates.
-import { exp_f32x4 } from './simd_math';
+// exp(s - max) is exp_nonpos_f32x4 (<= 1 ulp; terms below 2^-126, i.e. probabilities below ~1e-38, become 0).
+//
+// Fast path (no mask of any kind, scale > 0 finite, the attention-weights case): the max is taken over x itself
+// (rounding is monotonic, so max(x)·scale = max(x·scale) exactly) and s is never stored, so each row is read
+// twice and written twice. Masked rows store s into y first and then run the same exp-and-sum loop in place.
+import { exp_nonpos_f32x4 } from './simd_math';
 
 const LENS_FILL: f32 = -1e6;
 
@@ -23,7 +28,127 @@ const LENS_FILL: f32 = -1e6;
   return v < 0 ? 0 : v > cols ? cols : v;
 }
 
-// Pass 1 for one row: writes s[0 .. end) into yr and returns its max.
+@inline function hmax(v: v128): f32 {
+  return max(max(f32x4.extract_lane(v, 0), f32x4.extract_lane(v, 1)),
+             max(f32x4.extract_lane(v, 2), f32x4.extract_lane(v, 3)));
+}
+
+@inline function hsum(v: v128): f32 {
+  return (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
+}
+
+// Fast-path pass 1: max of xr[0 .. cols). pmax (one maxps) may drop a NaN, which is harmless: a NaN element
+// still makes its exp, the sum and so the whole row NaN in pass 2. Only a row of NaN and -inf alone would be
+// taken for all -inf; the caller checks that case.
+@inline function row_max(xr: usize, cols: i32): f32 {
+  let m0 = f32x4.splat(-Infinity);
+  let m1 = m0, m2 = m0, m3 = m0;
+  let j = 0;
+  for (; j + 16 <= cols; j += 16) {
+    const p = xr + (<usize>j << 2);
+    m0 = f32x4.pmax(m0, v128.load(p));
+    m1 = f32x4.pmax(m1, v128.load(p, 16));
+    m2 = f32x4.pmax(m2, v128.load(p, 32));
+    m3 = f32x4.pmax(m3, v128.load(p, 48));
+  }
+  for (; j + 4 <= cols; j += 4) m0 = f32x4.pmax(m0, v128.load(xr + (<usize>j << 2)));
+  let m = hmax(f32x4.pmax(f32x4.pmax(m0, m1), f32x4.pmax(m2, m3)));
+  for (; j < cols; j++) m = max(m, load<f32>(xr + (<usize>j << 2)));
+  return m;
+}
+
+// true if xr[0 .. cols) holds a NaN (only asked for rows whose max came out -inf).
+function row_has_nan(xr: usize, cols: i32): bool {
+  for (let j = 0; j < cols; j++) {
+    const v = load<f32>(xr + (<usize>j << 2));
+    if (v != v) return true;
+  }
+  return false;
+}
+
+// Pass 2: yr[j] = exp(sr[j]·scale - m) for j < end (scale applied only if hasScale), returns the sum.
+// sr may be yr (in place).
+@inline function exp_sum_row(sr: usize, yr: usize, end: i32, scale: f32, m: f32, hasScale: bool): f32 {
+  const vm = f32x4.splat(m);
+  const vs = f32x4.splat(scale);
+  let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+  let j = 0;
+  for (; j + 16 <= end; j += 16) {
+    const o = <usize>j << 2;
+    let v0 = v128.load(sr + o), v1 = v128.load(sr + o, 16), v2 = v128.load(sr + o, 32), v3 = v128.load(sr + o, 48);
+    if (hasScale) { v0 = f32x4.mul(v0, vs); v1 = f32x4.mul(v1, vs); v2 = f32x4.mul(v2, vs); v3 = f32x4.mul(v3, vs); }
+    const e0 = exp_nonpos_f32x4(f32x4.sub(v0, vm));
+    const e1 = exp_nonpos_f32x4(f32x4.sub(v1, vm));
+    const e2 = exp_nonpos_f32x4(f32x4.sub(v2, vm));
+    const e3 = exp_nonpos_f32x4(f32x4.sub(v3, vm));
+    v128.store(yr + o, e0);
+    v128.store(yr + o, e1, 16);
+    v128.store(yr + o, e2, 32);
+    v128.store(yr + o, e3, 48);
+    a0 = f32x4.add(a0, e0);
+    a1 = f32x4.add(a1, e1);
+    a2 = f32x4.add(a2, e2);
+    a3 = f32x4.add(a3, e3);
+  }
+  for (; j + 4 <= end; j += 4) {
+    const o = <usize>j << 2;
+    let v = v128.load(sr + o);
+    if (hasScale) v = f32x4.mul(v, vs);
+    const e = exp_nonpos_f32x4(f32x4.sub(v, vm));
+    v128.store(yr + o, e);
+    a0 = f32x4.add(a0, e);
+  }
+  let sum = hsum(f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3)));
+  for (; j < end; j++) {
+    let v = load<f32>(sr + (<usize>j << 2));
+    if (hasScale) v *= scale;
+    const e = f32x4.extract_lane(exp_nonpos_f32x4(f32x4.splat(v - m)), 0);
+    store<f32>(yr + (<usize>j << 2), e);
+    sum += e;
+  }
+  return sum;
+}
+
+// Pass 3: yr[j] *= inv for j < end, yr[j] = 0 for end <= j < cols.
+@inline function scale_row(yr: usize, end: i32, cols: i32, inv: f32): void {
+  const vinv = f32x4.splat(inv);
+  let j = 0;
+  for (; j + 16 <= end; j += 16) {
+    const p = yr + (<usize>j << 2);
+    v128.store(p, f32x4.mul(v128.load(p), vinv));
+    v128.store(p, f32x4.mul(v128.load(p, 16), vinv), 16);
+    v128.store(p, f32x4.mul(v128.load(p, 32), vinv), 32);
+    v128.store(p, f32x4.mul(v128.load(p, 48), vinv), 48);
+  }
+  for (; j + 4 <= end; j += 4) {
+    const p = yr + (<usize>j << 2);
+    v128.store(p, f32x4.mul(v128.load(p), vinv));
+  }
+  for (; j < end; j++) store<f32>(yr + (<usize>j << 2), load<f32>(yr + (<usize>j << 2)) * inv);
+  for (; j < cols; j++) store<f32>(yr + (<usize>j << 2), 0);
+}
+
+// Unmasked rows, scale > 0 and finite; hasScale false means scale == 1.
+@inline function softmax_plain(rows: i32, cols: i32, x: usize, ldx: i32, y: usize, ldy: i32, scale: f32,
+                               hasScale: bool): void {
+  for (let r = 0; r < rows; r++) {
+    const xr = x + ((<usize>r * <usize>ldx) << 2);
+    const yr = y + ((<usize>r * <usize>ldy) << 2);
+    let m = row_max(xr, cols);
+    if (m == -Infinity) {
+      // every x is -inf: zeros (PyTorch SDPA); unless pmax dropped a NaN, then NaN like the rest of the kernel
+      // (x may be y: look for the NaN before writing)
+      const fillv: f32 = row_has_nan(xr, cols) ? NaN : 0;
+      for (let j = 0; j < cols; j++) store<f32>(yr + (<usize>j << 2), fillv);
+      continue;
+    }
+    if (hasScale) m *= scale;
+    const sum = exp_sum_row(xr, yr, cols, scale, m, hasScale);
+    scale_row(yr, cols, cols, <f32>(1.0 / <f64>sum));
+  }
+}
+
+// Masked pass 1 for one row: writes s[0 .. end) into yr and returns its max.
 @inline function scores_row(xr: usize, yr: usize, end: i32, len: i32, scale: f32, mr: usize, br: usize): f32 {
   const vscale = f32x4.splat(scale);
   const fill = f32x4.splat(LENS_FILL);
@@ -43,8 +168,7 @@ const LENS_FILL: f32 = -1e6;
     v128.store(yr + o, v);
     vmax = f32x4.max(vmax, v);
   }
-  let m = max(max(f32x4.extract_lane(vmax, 0), f32x4.extract_lane(vmax, 1)),
-              max(f32x4.extract_lane(vmax, 2), f32x4.extract_lane(vmax, 3)));
+  let m = hmax(vmax);
   for (; j < end; j++) {
     let v = load<f32>(xr + (<usize>j << 2)) * scale;
     if (j >= len) v = LENS_FILL;
@@ -56,53 +180,14 @@ const LENS_FILL: f32 = -1e6;
   return m;
 }
 
-// Pass 2: yr[j] = exp(yr[j] - m) for j < end, returns the sum.
-@inline function exp_row(yr: usize, end: i32, m: f32): f32 {
-  const vm = f32x4.splat(m);
-  let acc0 = f32x4.splat(0), acc1 = f32x4.splat(0);
-  let j = 0;
-  for (; j + 8 <= end; j += 8) {
-    const o = <usize>j << 2;
-    const e0 = exp_f32x4(f32x4.sub(v128.load(yr + o), vm));
-    const e1 = exp_f32x4(f32x4.sub(v128.load(yr + o, 16), vm));
-    v128.store(yr + o, e0);
-    v128.store(yr + o, e1, 16);
-    acc0 = f32x4.add(acc0, e0);
-    acc1 = f32x4.add(acc1, e1);
-  }
-  for (; j + 4 <= end; j += 4) {
-    const o = <usize>j << 2;
-    const e0 = exp_f32x4(f32x4.sub(v128.load(yr + o), vm));
-    v128.store(yr + o, e0);
-    acc0 = f32x4.add(acc0, e0);
-  }
-  acc0 = f32x4.add(acc0, acc1);
-  let sum = (f32x4.extract_lane(acc0, 0) + f32x4.extract_lane(acc0, 1)) +
-            (f32x4.extract_lane(acc0, 2) + f32x4.extract_lane(acc0, 3));
-  for (; j < end; j++) {
-    const p = yr + (<usize>j << 2);
-    const e = f32x4.extract_lane(exp_f32x4(f32x4.splat(load<f32>(p) - m)), 0);
-    store<f32>(p, e);
-    sum += e;
-  }
-  return sum;
-}
-
-// Pass 3: yr[j] *= inv for j < end, yr[j] = 0 for end <= j < cols.
-@inline function scale_row(yr: usize, end: i32, cols: i32, inv: f32): void {
-  const vinv = f32x4.splat(inv);
-  let j = 0;
-  for (; j + 4 <= end; j += 4) {
-    const o = <usize>j << 2;
-    v128.store(yr + o, f32x4.mul(v128.load(yr + o), vinv));
-  }
-  for (; j < end; j++) store<f32>(yr + (<usize>j << 2), load<f32>(yr + (<usize>j << 2)) * inv);
-  for (; j < cols; j++) store<f32>(yr + (<usize>j << 2), 0);
-}
-
 export function softmax_rows_f32(rows: i32, cols: i32, x: usize, ldx: i32, y: usize, ldy: i32, scale: f32,
                                  mask: usize, ldm: i32, bmask: usize, ldbm: i32, causal: i32, causalOffset: i32,
                                  lens: usize): void {
+  if (!mask && !bmask && !causal && !lens && scale > 0 && scale < Infinity) {
+    if (scale == 1) softmax_plain(rows, cols, x, ldx, y, ldy, 1, false);
+    else softmax_plain(rows, cols, x, ldx, y, ldy, scale, true);
+    return;
+  }
   for (let r = 0; r < rows; r++) {
     const xr = x + ((<usize>r * <usize>ldx) << 2);
     const yr = y + ((<usize>r * <usize>ldy) << 2);
@@ -114,7 +199,7 @@ export function softmax_rows_f32(rows: i32, cols: i32, x: usize, ldx: i32, y: us
       scale_row(yr, 0, cols, 0); // every score -inf (or causal end 0): zeros, as PyTorch SDPA
       continue;
     }
-    const sum = exp_row(yr, end, m);
+    const sum = exp_sum_row(yr, yr, end, 1, m, false);
     scale_row(yr, end, cols, <f32>(1.0 / <f64>sum));
   }
 }
