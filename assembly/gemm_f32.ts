@@ -2,21 +2,12 @@
 // Each K block of 8 columns of B is copied into a contiguous [kc][8] scratch panel first: rows of B at a
 // large power-of-two stride would fight over a few L1 sets; the copy is 1/(m/5) of the tile work.
 // m = 1 reads B rows directly (GEMV).
-import { NR, kBlock, rows5, sweepRows, gemv8, packPanelRows, PANEL_SCRATCH, finish1 } from './gemm_microkernel';
+import { NR, kBlock, rows5, sweepRows, gemvRowMajor, packPanelRows, PANEL_SCRATCH } from './gemm_microkernel';
 
 export function gemm_f32(m: i32, n: i32, k: i32, a: usize, lda: i32, b: usize, ldb: i32,
                          c: usize, ldc: i32, bias: usize, act: i32): void {
   const ldaB = <usize>lda << 2, ldbB = <usize>ldb << 2, ldcB = <usize>ldc << 2;
-  if (m == 1) {
-    const n8 = n & ~7;
-    if (n8 > 0) gemv8(n8, k, a, b, 32, ldbB, c, bias, act);
-    for (let j = n8; j < n; j++) {      // < 8 tail columns
-      let s: f32 = 0;
-      for (let p = 0; p < k; p++) s += load<f32>(a + (<usize>p << 2)) * load<f32>(b + <usize>p * ldbB + (<usize>j << 2));
-      store<f32>(c + (<usize>j << 2), finish1(s, bias, j, act));
-    }
-    return;
-  }
+  if (m == 1) { gemvRowMajor(n, k, a, b, ldbB, c, bias, act); return; }
   const kcb = kBlock(k), m5 = rows5(m);
   for (let p0 = 0; p0 < k; p0 += kcb) {
     const kc = min(kcb, k - p0);

@@ -271,16 +271,7 @@ export function gemvPacked(n: i32, k: i32, a: usize, packed: usize, c: usize, bi
     }
   }
   // bias/act in a second pass: keeping them out of the loop function leaves V8 11 enough registers
-  if (bias != 0 || act != 0) {
-    const zero = f32x4.splat(0);
-    for (let j = 0; j < n32; j += 4) {
-      const o = <usize>j << 2;
-      let v = v128.load(c + o);
-      if (bias != 0) v = f32x4.add(v, v128.load(bias + o));
-      if (act == 1) v = f32x4.max(v, zero);
-      v128.store(c + o, v);
-    }
-  }
+  if (bias != 0 || act != 0) biasAct(n32, c, bias, act);
   // remaining 1..3 panels (the last may be zero padded): the general loop, one panel at a time
   if (n32 < n) gemv8(n - n32, k, a, packed + <usize>(n32 >> 3) * gs, gs, 32, c + (<usize>n32 << 2), bias != 0 ? bias + (<usize>n32 << 2) : 0, act);
 }
@@ -306,6 +297,64 @@ function gemvPanels4(k2: i32, a: usize, b0: usize, gs: usize, c: usize): void {
   }
   v128.store(c, y0); v128.store(c, y1, 16); v128.store(c, y2, 32); v128.store(c, y3, 48);
   v128.store(c, y4, 64); v128.store(c, y5, 80); v128.store(c, y6, 96); v128.store(c, y7, 112);
+}
+
+// m = 1 over a row-major B (row stride rs bytes): c[0:n] = a · B. Four rows of B at a time are streamed
+// front to back (four sequential streams, 4 splats held in registers) while c[0:n] (in L1) accumulates;
+// sweeping 32-column strips down the rows instead hit one L1 set per strip at power-of-two strides.
+// Columns past the last multiple of 4 are done in scalar, so nothing is read past column n.
+export function gemvRowMajor(n: i32, k: i32, a: usize, b: usize, rs: usize, c: usize, bias: usize, act: i32): void {
+  const n4 = n & ~3;
+  let p = 0;
+  for (; p + 4 <= k; p += 4) gemvRowsAcc4(n4, a + (<usize>p << 2), b + <usize>p * rs, rs, c, p > 0);
+  for (; p < k; p++) {
+    const s = v128.load32_splat(a + (<usize>p << 2));
+    const br = b + <usize>p * rs;
+    for (let j = 0; j < n4; j += 4) {
+      const o = <usize>j << 2;
+      v128.store(c + o, madd(s, v128.load(br + o), p > 0 ? v128.load(c + o) : f32x4.splat(0)));
+    }
+  }
+  if (bias != 0 || act != 0) biasAct(n4, c, bias, act);
+  for (let j = n4; j < n; j++) {
+    let t: f32 = 0;
+    for (let q = 0; q < k; q++) t += load<f32>(a + (<usize>q << 2)) * load<f32>(b + <usize>q * rs + (<usize>j << 2));
+    store<f32>(c + (<usize>j << 2), finish1(t, bias, j, act));
+  }
+}
+
+// c[0:n4] (+)= a[0:4] · B[0:4, 0:n4] (rows rs bytes apart); accum = add to c instead of overwriting.
+function gemvRowsAcc4(n4: i32, a: usize, b: usize, rs: usize, c: usize, accum: bool): void {
+  const s0 = v128.load32_splat(a), s1 = v128.load32_splat(a, 4), s2 = v128.load32_splat(a, 8), s3 = v128.load32_splat(a, 12);
+  const b1 = b + rs, b2 = b1 + rs, b3 = b2 + rs;
+  const end = <usize>n4 << 2;
+  if (accum) {
+    for (let o: usize = 0; o < end; o += 16) {
+      let v = madd(s0, v128.load(b + o), v128.load(c + o));
+      v = madd(s1, v128.load(b1 + o), v);
+      v = madd(s2, v128.load(b2 + o), v);
+      v128.store(c + o, madd(s3, v128.load(b3 + o), v));
+    }
+  } else {
+    for (let o: usize = 0; o < end; o += 16) {
+      let v = f32x4.mul(s0, v128.load(b + o));
+      v = madd(s1, v128.load(b1 + o), v);
+      v = madd(s2, v128.load(b2 + o), v);
+      v128.store(c + o, madd(s3, v128.load(b3 + o), v));
+    }
+  }
+}
+
+// c[0:n4] = act(c + bias), n4 a multiple of 4.
+function biasAct(n4: i32, c: usize, bias: usize, act: i32): void {
+  const zero = f32x4.splat(0);
+  for (let j = 0; j < n4; j += 4) {
+    const o = <usize>j << 2;
+    let v = v128.load(c + o);
+    if (bias != 0) v = f32x4.add(v, v128.load(bias + o));
+    if (act == 1) v = f32x4.max(v, zero);
+    v128.store(c + o, v);
+  }
 }
 
 @inline function gemvStore(c: usize, j: i32, n: i32, y0: v128, y1: v128, bias: usize, act: i32): void {
