@@ -1,8 +1,8 @@
 // C[m,n] = A[m,k] · packed(B) (+bias) (act): the Linear-layer path (B packed once by pack_b_f32).
 // a: [m, k] (lda), c: [m, n] (ldc), bias: 0 or [n], act: 0 none, 1 relu.
-// Blocking: K in blocks of <= KC (the panel block stays in L1), M in blocks of MC rows (the A block stays in
-// L2 while every panel streams past it); m = 1 streams the panels through the GEMV loop, no tiles.
-import { NR, MC, kBlock, rows5, sweepRows, gemvPacked } from './gemm_microkernel';
+// Blocking: K in blocks of <= KC (the panel block stays in L1), M in blocks that fit MC_BYTES (the A block
+// stays in L2 while every panel streams past it); m = 1 streams the panels through the GEMV loop, no tiles.
+import { NR, kBlock, mBlock, rows5, sweepRows, gemvPacked } from './gemm_microkernel';
 
 export function gemm_f32_packed_b(m: i32, n: i32, k: i32, a: usize, lda: i32, packed: usize,
                                   c: usize, ldc: i32, bias: usize, act: i32): void {
@@ -13,9 +13,10 @@ export function gemm_f32_packed_b(m: i32, n: i32, k: i32, a: usize, lda: i32, pa
     const kc = min(kcb, k - p0);
     const last = p0 + kc >= k;
     const a0 = a + (<usize>p0 << 2);
+    const mc = mBlock(m, kc);
     let i0 = 0;
     while (i0 < m) {
-      const i1 = min(m, i0 + MC);
+      const i1 = min(m, i0 + mc);
       let iEnd = i1;
       for (let j = 0; j < n; j += NR) {
         const panel = packed + ((<usize>j * k + <usize>p0 * NR) << 2);

@@ -134,7 +134,8 @@ describe('gemm_f32 kernels', () => {
   });
   it('match at primes, multiples and K-blocked sizes', () => {
     checkAll(67, 131, 131, 1, false, 1);
-    checkAll(37, 29, 600, 3, false, 1);      // two K blocks
+    checkAll(37, 29, 900, 3, false, 1);      // two K blocks
+    checkAll(200, 9, 700, 1, false, 1);      // three M blocks in the packed path
     checkAll(24, 256, 256, 0, false, 1);
     checkAll(1, 256, 256, 0, false, 1);      // GEMV paths
     checkAll(1, 67, 1100, 2, false, 1);      // GEMV with tails, long k
