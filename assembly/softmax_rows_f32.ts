@@ -11,7 +11,11 @@
 // Fast path (no mask of any kind, scale > 0 finite, the attention-weights case): the max is taken over x itself
 // (rounding is monotonic, so max(x)·scale = max(x·scale) exactly) and s is never stored, so each row is read
 // twice and written twice. Masked rows store s into y first and then run the same exp-and-sum loop in place.
-import { exp_nonpos_f32x4 } from './simd_math';
+// The exp-and-sum loop loads the exp constants once per row into locals (exp_nonpos_k) and runs four vectors
+// per iteration into four partial sums; 1/sum is one float32 division (correctly rounded, as 1/sum in float64
+// rounded to float32 would be, up to double rounding).
+import { exp_nonpos_f32x4, exp_nonpos_k, exp_nonpos_const, EXPNP_LOG2E, EXPNP_MAGIC, EXPNP_NLN2_HI, EXPNP_NLN2_LO,
+         EXPNP_Q, EXPNP_CUT } from './simd_math';
 
 const LENS_FILL: f32 = -1e6;
 
@@ -33,8 +37,15 @@ const LENS_FILL: f32 = -1e6;
              max(f32x4.extract_lane(v, 2), f32x4.extract_lane(v, 3)));
 }
 
+// Horizontal max / sum kept in SIMD registers (shuffles), shorter than four extracts and scalar max/add in V8.
+@inline function hpmax(v: v128): f32 {
+  const a = f32x4.pmax(v, v128.shuffle<f32>(v, v, 2, 3, 0, 1));
+  return f32x4.extract_lane(f32x4.pmax(a, v128.shuffle<f32>(a, a, 1, 0, 3, 2)), 0);
+}
+
 @inline function hsum(v: v128): f32 {
-  return (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
+  const a = f32x4.add(v, v128.shuffle<f32>(v, v, 2, 3, 0, 1));
+  return f32x4.extract_lane(f32x4.add(a, v128.shuffle<f32>(a, a, 1, 0, 3, 2)), 0);
 }
 
 // Fast-path pass 1: max of xr[0 .. cols). pmax (one maxps) may drop a NaN, which is harmless: a NaN element
@@ -52,7 +63,7 @@ const LENS_FILL: f32 = -1e6;
     m3 = f32x4.pmax(m3, v128.load(p, 48));
   }
   for (; j + 4 <= cols; j += 4) m0 = f32x4.pmax(m0, v128.load(xr + (<usize>j << 2)));
-  let m = hmax(f32x4.pmax(f32x4.pmax(m0, m1), f32x4.pmax(m2, m3)));
+  let m = hpmax(f32x4.pmax(f32x4.pmax(m0, m1), f32x4.pmax(m2, m3)));
   for (; j < cols; j++) m = max(m, load<f32>(xr + (<usize>j << 2)));
   return m;
 }
@@ -72,15 +83,19 @@ function row_has_nan(xr: usize, cols: i32): bool {
   const vm = f32x4.splat(m);
   const vs = f32x4.splat(scale);
   let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+  const kl = exp_nonpos_const(EXPNP_LOG2E), km = exp_nonpos_const(EXPNP_MAGIC);
+  const kh = exp_nonpos_const(EXPNP_NLN2_HI), kL = exp_nonpos_const(EXPNP_NLN2_LO);
+  const q0 = exp_nonpos_const(EXPNP_Q), q1 = exp_nonpos_const(EXPNP_Q + 1), q2 = exp_nonpos_const(EXPNP_Q + 2);
+  const q3 = exp_nonpos_const(EXPNP_Q + 3), q4 = exp_nonpos_const(EXPNP_Q + 4), kc = exp_nonpos_const(EXPNP_CUT);
   let j = 0;
   for (; j + 16 <= end; j += 16) {
     const o = <usize>j << 2;
     let v0 = v128.load(sr + o), v1 = v128.load(sr + o, 16), v2 = v128.load(sr + o, 32), v3 = v128.load(sr + o, 48);
     if (hasScale) { v0 = f32x4.mul(v0, vs); v1 = f32x4.mul(v1, vs); v2 = f32x4.mul(v2, vs); v3 = f32x4.mul(v3, vs); }
-    const e0 = exp_nonpos_f32x4(f32x4.sub(v0, vm));
-    const e1 = exp_nonpos_f32x4(f32x4.sub(v1, vm));
-    const e2 = exp_nonpos_f32x4(f32x4.sub(v2, vm));
-    const e3 = exp_nonpos_f32x4(f32x4.sub(v3, vm));
+    const e0 = exp_nonpos_k(f32x4.sub(v0, vm), kl, km, kh, kL, q0, q1, q2, q3, q4, kc);
+    const e1 = exp_nonpos_k(f32x4.sub(v1, vm), kl, km, kh, kL, q0, q1, q2, q3, q4, kc);
+    const e2 = exp_nonpos_k(f32x4.sub(v2, vm), kl, km, kh, kL, q0, q1, q2, q3, q4, kc);
+    const e3 = exp_nonpos_k(f32x4.sub(v3, vm), kl, km, kh, kL, q0, q1, q2, q3, q4, kc);
     v128.store(yr + o, e0);
     v128.store(yr + o, e1, 16);
     v128.store(yr + o, e2, 32);
@@ -94,7 +109,7 @@ function row_has_nan(xr: usize, cols: i32): bool {
     const o = <usize>j << 2;
     let v = v128.load(sr + o);
     if (hasScale) v = f32x4.mul(v, vs);
-    const e = exp_nonpos_f32x4(f32x4.sub(v, vm));
+    const e = exp_nonpos_k(f32x4.sub(v, vm), kl, km, kh, kL, q0, q1, q2, q3, q4, kc);
     v128.store(yr + o, e);
     a0 = f32x4.add(a0, e);
   }
@@ -144,7 +159,7 @@ function row_has_nan(xr: usize, cols: i32): bool {
     }
     if (hasScale) m *= scale;
     const sum = exp_sum_row(xr, yr, cols, scale, m, hasScale);
-    scale_row(yr, cols, cols, <f32>(1.0 / <f64>sum));
+    scale_row(yr, cols, cols, <f32>1 / sum);
   }
 }
 
@@ -200,7 +215,7 @@ export function softmax_rows_f32(rows: i32, cols: i32, x: usize, ldx: i32, y: us
       continue;
     }
     const sum = exp_sum_row(yr, yr, end, 1, m, false);
-    scale_row(yr, end, cols, <f32>(1.0 / <f64>sum));
+    scale_row(yr, end, cols, <f32>1 / sum);
   }
 }
 
