@@ -1,10 +1,13 @@
-// Shared GEMM building blocks (not exported from index.ts): the 5x8 register tile, its store with fused
-// bias/relu, the m = 1 GEMV loops and the K/M blocking constants.
+// Shared GEMM building blocks (not exported from index.ts): the 5x8 and 4x8 register tiles with their
+// fused bias/relu store, row planning, B panel copies, the m = 1 GEMV loops and the K/M blocking sizes.
 //
-// Tile choice, measured with /bench/gemm_probe.ts on this x64 (16 xmm registers) in Node 20 (V8 11.3) and
-// Deno 2.9 (V8 15): 5x8 = 10 f32x4 accumulators + 2 B vectors + 1 A splat (+1 temp for mul+add) fits the
-// register file in both engines and was the fastest or tied everywhere; 4x8 is ~10% slower (8 chains do not
-// hide the FMA latency), 6x8 / 8x8 / 4x16 spill in one engine or the other and lose 20-60%.
+// Tile choice, measured (bench/gemm_probe.ts and throwaway variants) on this x64 (16 xmm registers) in
+// Node 20 (V8 11.3) and Deno 2.9 (V8 15): 5x8 = 10 f32x4 accumulators + 2 B vectors + 1 A splat (+1 temp
+// for mul+add) fits the register file in both engines and was the fastest or tied; 4x8 is ~10% slower
+// (8 chains hide less latency) and is used only so that row counts that are not multiples of 5 need no
+// mostly-empty tile; 8x8, 3x16, 4x12 and 4x16 spill in one engine or the other and lose 20-60%.
+// V8 11 is sensitive to loop shape: keep hot loops in small functions with pointer bumps, nothing after the
+// loop that needs the loop's pointers (see gemvPanels4).
 import { madd } from './simd_madd';
 
 export const MR: i32 = 5;          // rows of the register tile
