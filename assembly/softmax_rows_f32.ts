@@ -8,9 +8,9 @@
 // y = exp(s - max s) / Σ exp(s - max s); a row whose every s is -inf gives zeros (PyTorch SDPA); NaN propagates.
 // exp(s - max) is exp_nonpos_f32x4 (<= 1 ulp; terms below 2^-126, i.e. probabilities below ~1e-38, become 0).
 //
-// Fast path (no mask of any kind, scale > 0 finite, the attention-weights case): the max is taken over x itself
-// (rounding is monotonic, so max(x)·scale = max(x·scale) exactly) and s is never stored, so each row is read
-// twice and written twice. Masked rows store s into y first and then run the same exp-and-sum loop in place.
+// Fast path (no float/bool mask or lens, scale > 0 finite, causal or not: the attention-weights case): the max
+// is taken over x itself (rounding is monotonic, so max(x)·scale = max(x·scale) exactly) and s is never stored,
+// so each row is read twice and written twice. Masked rows store s into y first and then run the same exp-and-sum loop in place.
 // The exp-and-sum loop loads the exp constants once per row into locals (exp_nonpos_k) and runs four vectors
 // per iteration into four partial sums; 1/sum is one float32 division (correctly rounded, as 1/sum in float64
 // rounded to float32 would be, up to double rounding).
@@ -30,11 +30,6 @@ const LENS_FILL: f32 = -1e6;
   if (!lens) return cols;
   const v = load<i32>(lens + (<usize>r << 2));
   return v < 0 ? 0 : v > cols ? cols : v;
-}
-
-@inline function hmax(v: v128): f32 {
-  return max(max(f32x4.extract_lane(v, 0), f32x4.extract_lane(v, 1)),
-             max(f32x4.extract_lane(v, 2), f32x4.extract_lane(v, 3)));
 }
 
 // Horizontal max / sum kept in SIMD registers (shuffles), shorter than four extracts and scalar max/add in V8.
@@ -143,27 +138,31 @@ function row_has_nan(xr: usize, cols: i32): bool {
   for (; j < cols; j++) store<f32>(yr + (<usize>j << 2), 0);
 }
 
-// Unmasked rows, scale > 0 and finite; hasScale false means scale == 1.
+// Rows without float/bool masks or lens, scale > 0 and finite; hasScale false means scale == 1. A causal mask
+// only shortens the row to [0, end): the rest is written as zeros by pass 3.
 @inline function softmax_plain(rows: i32, cols: i32, x: usize, ldx: i32, y: usize, ldy: i32, scale: f32,
-                               hasScale: bool): void {
+                               hasScale: bool, causal: i32, causalOffset: i32): void {
   for (let r = 0; r < rows; r++) {
     const xr = x + ((<usize>r * <usize>ldx) << 2);
     const yr = y + ((<usize>r * <usize>ldy) << 2);
-    let m = row_max(xr, cols);
+    const end = causal_end(r, cols, causal, causalOffset);
+    let m = row_max(xr, end);
     if (m == -Infinity) {
-      // every x is -inf: zeros (PyTorch SDPA); unless pmax dropped a NaN, then NaN like the rest of the kernel
-      // (x may be y: look for the NaN before writing)
-      const fillv: f32 = row_has_nan(xr, cols) ? NaN : 0;
-      for (let j = 0; j < cols; j++) store<f32>(yr + (<usize>j << 2), fillv);
+      // every x is -inf (or end is 0): zeros (PyTorch SDPA); unless pmax dropped a NaN, then NaN like the rest
+      // of the kernel (x may be y: look for the NaN before writing)
+      const fillv: f32 = row_has_nan(xr, end) ? NaN : 0;
+      for (let j = 0; j < end; j++) store<f32>(yr + (<usize>j << 2), fillv);
+      for (let j = end; j < cols; j++) store<f32>(yr + (<usize>j << 2), 0);
       continue;
     }
     if (hasScale) m *= scale;
-    const sum = exp_sum_row(xr, yr, cols, scale, m, hasScale);
-    scale_row(yr, cols, cols, <f32>1 / sum);
+    const sum = exp_sum_row(xr, yr, end, scale, m, hasScale);
+    scale_row(yr, end, cols, <f32>1 / sum);
   }
 }
 
-// Masked pass 1 for one row: writes s[0 .. end) into yr and returns its max.
+// Masked pass 1 for one row: writes s[0 .. end) into yr and returns its max (pmax: a NaN may be dropped, as in
+// row_max).
 @inline function scores_row(xr: usize, yr: usize, end: i32, len: i32, scale: f32, mr: usize, br: usize): f32 {
   const vscale = f32x4.splat(scale);
   const fill = f32x4.splat(LENS_FILL);
@@ -181,9 +180,9 @@ function row_has_nan(xr: usize, cols: i32): bool {
       v = v128.bitselect(ninf, v, i32x4.ne(b, i32x4.splat(0)));
     }
     v128.store(yr + o, v);
-    vmax = f32x4.max(vmax, v);
+    vmax = f32x4.pmax(vmax, v);
   }
-  let m = hmax(vmax);
+  let m = hpmax(vmax);
   for (; j < end; j++) {
     let v = load<f32>(xr + (<usize>j << 2)) * scale;
     if (j >= len) v = LENS_FILL;
@@ -198,9 +197,9 @@ function row_has_nan(xr: usize, cols: i32): bool {
 export function softmax_rows_f32(rows: i32, cols: i32, x: usize, ldx: i32, y: usize, ldy: i32, scale: f32,
                                  mask: usize, ldm: i32, bmask: usize, ldbm: i32, causal: i32, causalOffset: i32,
                                  lens: usize): void {
-  if (!mask && !bmask && !causal && !lens && scale > 0 && scale < Infinity) {
-    if (scale == 1) softmax_plain(rows, cols, x, ldx, y, ldy, 1, false);
-    else softmax_plain(rows, cols, x, ldx, y, ldy, scale, true);
+  if (!mask && !bmask && !lens && scale > 0 && scale < Infinity) {
+    if (scale == 1) softmax_plain(rows, cols, x, ldx, y, ldy, 1, false, causal, causalOffset);
+    else softmax_plain(rows, cols, x, ldx, y, ldy, scale, true, causal, causalOffset);
     return;
   }
   for (let r = 0; r < rows; r++) {
@@ -211,7 +210,10 @@ export function softmax_rows_f32(rows: i32, cols: i32, x: usize, ldx: i32, y: us
     const end = causal_end(r, cols, causal, causalOffset);
     const m = scores_row(xr, yr, end, valid_len(lens, r, cols), scale, mr, br);
     if (m == -Infinity) {
-      scale_row(yr, 0, cols, 0); // every score -inf (or causal end 0): zeros, as PyTorch SDPA
+      // every score -inf (or causal end 0): zeros, as PyTorch SDPA; NaN if pmax dropped one (see row_max)
+      const fillv: f32 = row_has_nan(yr, end) ? NaN : 0;
+      for (let j = 0; j < end; j++) store<f32>(yr + (<usize>j << 2), fillv);
+      for (let j = end; j < cols; j++) store<f32>(yr + (<usize>j << 2), 0);
       continue;
     }
     const sum = exp_sum_row(yr, yr, end, 1, m, false);
