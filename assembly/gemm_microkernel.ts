@@ -111,10 +111,36 @@ export function tile4x8(mr: i32, nr: i32, kc: i32, a: usize, lda: usize, b: usiz
     if (nr > 4) { x01 = v128.load(c, 16); x11 = v128.load(c1, 16); x21 = v128.load(c2, 16); x31 = v128.load(c3, 16); }
   }
   // pointer bumps, not base + index: fewer live registers in V8's allocator
-  for (let p = kc; p > 0; p--) {
+  // two K steps per pass: +10-25% for the 4-row tile in both engines (not for the 5-row one)
+  let s = f32x4.splat(0);
+  for (let p = kc >> 1; p > 0; p--) {
+    const b00 = v128.load(b, 0);
+    const b10 = v128.load(b, 16);
+    s = v128.load32_splat(a0, 0);
+    x00 = madd(s, b00, x00); x01 = madd(s, b10, x01);
+    s = v128.load32_splat(a1, 0);
+    x10 = madd(s, b00, x10); x11 = madd(s, b10, x11);
+    s = v128.load32_splat(a2, 0);
+    x20 = madd(s, b00, x20); x21 = madd(s, b10, x21);
+    s = v128.load32_splat(a3, 0);
+    x30 = madd(s, b00, x30); x31 = madd(s, b10, x31);
+    const b01 = v128.load(b, 32);
+    const b11 = v128.load(b, 48);
+    s = v128.load32_splat(a0, 4);
+    x00 = madd(s, b01, x00); x01 = madd(s, b11, x01);
+    s = v128.load32_splat(a1, 4);
+    x10 = madd(s, b01, x10); x11 = madd(s, b11, x11);
+    s = v128.load32_splat(a2, 4);
+    x20 = madd(s, b01, x20); x21 = madd(s, b11, x21);
+    s = v128.load32_splat(a3, 4);
+    x30 = madd(s, b01, x30); x31 = madd(s, b11, x31);
+    a0 += 8; a1 += 8; a2 += 8; a3 += 8;
+    b += 64;
+  }
+  if (kc & 1) {
     const b0 = v128.load(b);
     const b1 = v128.load(b, 16);
-    let s = v128.load32_splat(a0);
+    s = v128.load32_splat(a0);
     x00 = madd(s, b0, x00); x01 = madd(s, b1, x01);
     s = v128.load32_splat(a1);
     x10 = madd(s, b0, x10); x11 = madd(s, b1, x11);
@@ -122,8 +148,6 @@ export function tile4x8(mr: i32, nr: i32, kc: i32, a: usize, lda: usize, b: usiz
     x20 = madd(s, b0, x20); x21 = madd(s, b1, x21);
     s = v128.load32_splat(a3);
     x30 = madd(s, b0, x30); x31 = madd(s, b1, x31);
-    a0 += 4; a1 += 4; a2 += 4; a3 += 4;
-    b += 32;
   }
   if (bias != 0 || act != 0) {
     let bv0 = f32x4.splat(0), bv1 = bv0;
