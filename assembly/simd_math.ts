@@ -115,14 +115,15 @@ const K: usize = memory.data<f32>([
 // softmax's s - max, tanh's -2|x|.
 @inline export function exp_nonpos_f32x4(t: v128): v128 {
   return exp_nonpos_k(t, kc(C_LOG2E), kc(C_MAGIC_B), kc(C_NLN2_HI), kc(C_NLN2_LO),
-                      kc(C_EQ), kc(C_EQ + 1), kc(C_EQ + 2), kc(C_EQ + 3), kc(C_EQ + 4), kc(C_EXP_CUT));
+                      kc(C_EQ), kc(C_EQ + 1), kc(C_EQ + 2), kc(C_EQ + 3), kc(C_EQ + 4), kc(C_EXP_CUT), true);
 }
 
 // exp_nonpos_f32x4 with its constants passed in (each the splat of table slot EXPNP_* below), for loops that load
 // them once into locals: exp_nonpos_k(t, c(EXPNP_LOG2E), c(EXPNP_MAGIC), c(EXPNP_NLN2_HI), c(EXPNP_NLN2_LO),
-// c(EXPNP_Q) .. c(EXPNP_Q + 4), c(EXPNP_CUT)) with c = exp_nonpos_const.
+// c(EXPNP_Q) .. c(EXPNP_Q + 4), c(EXPNP_CUT), flush) with c = exp_nonpos_const. flush false (a constant) skips
+// the flush to 0 below the cutoff: only for t known to be >= EXPNP_CUTOFF (or NaN), where it changes nothing.
 @inline export function exp_nonpos_k(t: v128, log2e: v128, magic: v128, nln2hi: v128, nln2lo: v128,
-                                     q0: v128, q1: v128, q2: v128, q3: v128, q4: v128, cut: v128): v128 {
+                                     q0: v128, q1: v128, q2: v128, q3: v128, q4: v128, cut: v128, flush: bool): v128 {
   const n = madd(t, log2e, magic);                 // 1.5·2^23 + 127 + k: low 9 bits = k + 127 in [1, 127]
   const s = i32x4.shl(n, 23);                      // 2^k
   const kf = f32x4.sub(n, magic);
@@ -133,6 +134,7 @@ const K: usize = memory.data<f32>([
   q = madd(q, r, q3);
   q = madd(q, r, q4);
   const f = madd(madd(f32x4.mul(r, r), q, r), s, s);
+  if (!flush) return f;
   return v128.andnot(f, f32x4.lt(t, cut));
 }
 
@@ -142,6 +144,7 @@ const K: usize = memory.data<f32>([
 }
 export const EXPNP_LOG2E = C_LOG2E, EXPNP_MAGIC = C_MAGIC_B, EXPNP_NLN2_HI = C_NLN2_HI, EXPNP_NLN2_LO = C_NLN2_LO,
              EXPNP_Q = C_EQ, EXPNP_CUT = C_EXP_CUT;
+export const EXPNP_CUTOFF: f32 = EXP_CUTOFF;
 
 // exp(-c·z²) for c = 1 (cIdx C_M1) or 1/2 (C_MHALF), without rounding z² first: z = zh + zl with zh the top
 // 12 significand bits, so c·zh² is exact and the small rest c·zl·(z + zh) goes in as the low part.

@@ -15,7 +15,7 @@
 // per iteration into four partial sums; 1/sum is one float32 division (correctly rounded, as 1/sum in float64
 // rounded to float32 would be, up to double rounding).
 import { exp_nonpos_f32x4, exp_nonpos_k, exp_nonpos_const, EXPNP_LOG2E, EXPNP_MAGIC, EXPNP_NLN2_HI, EXPNP_NLN2_LO,
-         EXPNP_Q, EXPNP_CUT } from './simd_math';
+         EXPNP_Q, EXPNP_CUT, EXPNP_CUTOFF } from './simd_math';
 
 const LENS_FILL: f32 = -1e6;
 
@@ -38,28 +38,45 @@ const LENS_FILL: f32 = -1e6;
   return f32x4.extract_lane(f32x4.pmax(a, v128.shuffle<f32>(a, a, 1, 0, 3, 2)), 0);
 }
 
+@inline function hpmin(v: v128): f32 {
+  const a = f32x4.pmin(v, v128.shuffle<f32>(v, v, 2, 3, 0, 1));
+  return f32x4.extract_lane(f32x4.pmin(a, v128.shuffle<f32>(a, a, 1, 0, 3, 2)), 0);
+}
+
 @inline function hsum(v: v128): f32 {
   const a = f32x4.add(v, v128.shuffle<f32>(v, v, 2, 3, 0, 1));
   return f32x4.extract_lane(f32x4.add(a, v128.shuffle<f32>(a, a, 1, 0, 3, 2)), 0);
 }
 
-// Fast-path pass 1: max of xr[0 .. cols). pmax (one maxps) may drop a NaN, which is harmless: a NaN element
-// still makes its exp, the sum and so the whole row NaN in pass 2. Only a row of NaN and -inf alone would be
-// taken for all -inf; the caller checks that case.
+// Fast-path pass 1: max of xr[0 .. cols), and its min into rowMin. pmax/pmin (one maxps/minps) may drop a NaN,
+// which is harmless: a NaN element still makes its exp, the sum and so the whole row NaN in pass 2. Only a row of
+// NaN and -inf alone would be taken for all -inf; the caller checks that case.
+let rowMin: f32 = 0;
 @inline function row_max(xr: usize, cols: i32): f32 {
   let m0 = f32x4.splat(-Infinity);
   let m1 = m0, m2 = m0, m3 = m0;
+  let n0 = f32x4.splat(Infinity);
+  let n1 = n0, n2 = n0, n3 = n0;
   let j = 0;
   for (; j + 16 <= cols; j += 16) {
     const p = xr + (<usize>j << 2);
-    m0 = f32x4.pmax(m0, v128.load(p));
-    m1 = f32x4.pmax(m1, v128.load(p, 16));
-    m2 = f32x4.pmax(m2, v128.load(p, 32));
-    m3 = f32x4.pmax(m3, v128.load(p, 48));
+    const v0 = v128.load(p), v1 = v128.load(p, 16), v2 = v128.load(p, 32), v3 = v128.load(p, 48);
+    m0 = f32x4.pmax(m0, v0); m1 = f32x4.pmax(m1, v1); m2 = f32x4.pmax(m2, v2); m3 = f32x4.pmax(m3, v3);
+    n0 = f32x4.pmin(n0, v0); n1 = f32x4.pmin(n1, v1); n2 = f32x4.pmin(n2, v2); n3 = f32x4.pmin(n3, v3);
   }
-  for (; j + 4 <= cols; j += 4) m0 = f32x4.pmax(m0, v128.load(xr + (<usize>j << 2)));
+  for (; j + 4 <= cols; j += 4) {
+    const v = v128.load(xr + (<usize>j << 2));
+    m0 = f32x4.pmax(m0, v);
+    n0 = f32x4.pmin(n0, v);
+  }
   let m = hpmax(f32x4.pmax(f32x4.pmax(m0, m1), f32x4.pmax(m2, m3)));
-  for (; j < cols; j++) m = max(m, load<f32>(xr + (<usize>j << 2)));
+  let mn = hpmin(f32x4.pmin(f32x4.pmin(n0, n1), f32x4.pmin(n2, n3)));
+  for (; j < cols; j++) {
+    const v = load<f32>(xr + (<usize>j << 2));
+    m = max(m, v);
+    mn = min(mn, v);
+  }
+  rowMin = mn;
   return m;
 }
 
@@ -74,7 +91,7 @@ function row_has_nan(xr: usize, cols: i32): bool {
 
 // Pass 2: yr[j] = exp(sr[j]·scale - m) for j < end (scale applied only if hasScale), returns the sum.
 // sr may be yr (in place).
-@inline function exp_sum_row(sr: usize, yr: usize, end: i32, scale: f32, m: f32, hasScale: bool): f32 {
+@inline function exp_sum_row(sr: usize, yr: usize, end: i32, scale: f32, m: f32, hasScale: bool, flush: bool): f32 {
   const vm = f32x4.splat(m);
   const vs = f32x4.splat(scale);
   let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
@@ -87,10 +104,10 @@ function row_has_nan(xr: usize, cols: i32): bool {
     const o = <usize>j << 2;
     let v0 = v128.load(sr + o), v1 = v128.load(sr + o, 16), v2 = v128.load(sr + o, 32), v3 = v128.load(sr + o, 48);
     if (hasScale) { v0 = f32x4.mul(v0, vs); v1 = f32x4.mul(v1, vs); v2 = f32x4.mul(v2, vs); v3 = f32x4.mul(v3, vs); }
-    const e0 = exp_nonpos_k(f32x4.sub(v0, vm), kl, km, kh, kL, q0, q1, q2, q3, q4, kc);
-    const e1 = exp_nonpos_k(f32x4.sub(v1, vm), kl, km, kh, kL, q0, q1, q2, q3, q4, kc);
-    const e2 = exp_nonpos_k(f32x4.sub(v2, vm), kl, km, kh, kL, q0, q1, q2, q3, q4, kc);
-    const e3 = exp_nonpos_k(f32x4.sub(v3, vm), kl, km, kh, kL, q0, q1, q2, q3, q4, kc);
+    const e0 = exp_nonpos_k(f32x4.sub(v0, vm), kl, km, kh, kL, q0, q1, q2, q3, q4, kc, flush);
+    const e1 = exp_nonpos_k(f32x4.sub(v1, vm), kl, km, kh, kL, q0, q1, q2, q3, q4, kc, flush);
+    const e2 = exp_nonpos_k(f32x4.sub(v2, vm), kl, km, kh, kL, q0, q1, q2, q3, q4, kc, flush);
+    const e3 = exp_nonpos_k(f32x4.sub(v3, vm), kl, km, kh, kL, q0, q1, q2, q3, q4, kc, flush);
     v128.store(yr + o, e0);
     v128.store(yr + o, e1, 16);
     v128.store(yr + o, e2, 32);
@@ -104,7 +121,7 @@ function row_has_nan(xr: usize, cols: i32): bool {
     const o = <usize>j << 2;
     let v = v128.load(sr + o);
     if (hasScale) v = f32x4.mul(v, vs);
-    const e = exp_nonpos_k(f32x4.sub(v, vm), kl, km, kh, kL, q0, q1, q2, q3, q4, kc);
+    const e = exp_nonpos_k(f32x4.sub(v, vm), kl, km, kh, kL, q0, q1, q2, q3, q4, kc, flush);
     v128.store(yr + o, e);
     a0 = f32x4.add(a0, e);
   }
@@ -156,7 +173,10 @@ function row_has_nan(xr: usize, cols: i32): bool {
       continue;
     }
     if (hasScale) m *= scale;
-    const sum = exp_sum_row(xr, yr, end, scale, m, hasScale);
+    // smallest exp argument of the row (x·scale - m is monotonic in x): no flush needed if it is >= the cutoff
+    const tmin = (hasScale ? rowMin * scale : rowMin) - m;
+    const sum = tmin >= EXPNP_CUTOFF ? exp_sum_row(xr, yr, end, scale, m, hasScale, false)
+                                     : exp_sum_row(xr, yr, end, scale, m, hasScale, true);
     scale_row(yr, end, cols, <f32>1 / sum);
   }
 }
@@ -216,7 +236,7 @@ export function softmax_rows_f32(rows: i32, cols: i32, x: usize, ldx: i32, y: us
       for (let j = end; j < cols; j++) store<f32>(yr + (<usize>j << 2), 0);
       continue;
     }
-    const sum = exp_sum_row(yr, yr, end, 1, m, false);
+    const sum = exp_sum_row(yr, yr, end, 1, m, false, true);
     scale_row(yr, end, cols, <f32>1 / sum);
   }
 }
