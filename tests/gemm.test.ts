@@ -153,6 +153,7 @@ for (const variant of VARIANTS) {
       assert.equal(matmul(rt, ta, tb, { m, k, n, transposeB: true, bias: tbias, out: tc }), tc);
       close(tc.data, ref, 'Tensor operands');
       for (const t of [ta, tb, tbias, tc]) t.dispose();
+      close(rt.ops.matmul(A, B, { m, k, n, bias }) as Float32Array, ref, 'rt.ops.matmul');
     }
   });
 
