@@ -10,10 +10,12 @@
 //
 // Fast path (no float/bool mask or lens, scale > 0 finite, causal or not: the attention-weights case): the max
 // is taken over x itself (rounding is monotonic, so max(x)·scale = max(x·scale) exactly) and s is never stored,
-// so each row is read twice and written twice. Masked rows store s into y first and then run the same exp-and-sum loop in place.
+// so each row is read twice and written twice. Masked rows store s into y first and then run the same
+// exp-and-sum loop in place.
 // The exp-and-sum loop loads the exp constants once per row into locals (exp_nonpos_k) and runs four vectors
 // per iteration into four partial sums; 1/sum is one float32 division (correctly rounded, as 1/sum in float64
-// rounded to float32 would be, up to double rounding).
+// rounded to float32 would be, up to double rounding). The fast path also takes the row's min: when its exp
+// argument is above the flush cutoff (no -inf and a range below ~87), exp skips its flush-to-zero compare.
 import { exp_nonpos_f32x4, exp_nonpos_k, exp_nonpos_const, EXPNP_LOG2E, EXPNP_MAGIC, EXPNP_NLN2_HI, EXPNP_NLN2_LO,
          EXPNP_Q, EXPNP_CUT, EXPNP_CUTOFF } from './simd_math';
 
