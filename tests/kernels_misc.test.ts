@@ -211,6 +211,25 @@ for (const variant of VARIANTS) {
     x.free(); y.free();
   });
 
+  test(`${variant}: softmax in place keeps NaN rows NaN and zeros all -inf rows, with and without causal`, async () => {
+    const rt = await rtP;
+    const cols = 9;
+    const rowsData = [new Array(cols).fill(NaN), new Array(cols).fill(-Infinity), [NaN, 1, 2, 3, 4, 5, 6, 7, 8]];
+    for (const causal of [0, 1]) {
+      const data = Float32Array.from(rowsData.flat());
+      const x = new Guarded(rt, data.length, data);
+      rt.exports.softmax_rows_f32(3, cols, x.ptr, cols, x.ptr, cols, 1, 0, 0, 0, 0, causal, cols, 0); // offset: nothing cut
+      const y = x.data;
+      for (let j = 0; j < cols; j++) {
+        assert.ok(Number.isNaN(y[j]), `causal=${causal}: all-NaN row in place must stay NaN at ${j}, got ${y[j]}`);
+        assert.equal(y[cols + j], 0, `causal=${causal}: all -inf row gives zeros at ${j}`);
+        assert.ok(Number.isNaN(y[2 * cols + j]), `causal=${causal}: a NaN score makes its row NaN at ${j}, got ${y[2 * cols + j]}`);
+      }
+      x.checkGuards('softmax in place');
+      x.free();
+    }
+  });
+
   test(`${variant}: layernorm_f32 and additive_scores_f32 match float64`, async () => {
     const rt = await rtP;
     const r = rng(3);
