@@ -61,3 +61,19 @@ export function shapeOrSize(shape: readonly number[]): RegExp {
   const sep = '\\s*[,x×*]\\s*';
   return new RegExp(`${shape.join(sep)}|(^|[^0-9])${sizeOf(shape)}([^0-9]|$)`);
 }
+
+export type MaskIn = Uint8Array | Float32Array | { data: Uint8Array | Float32Array; shape: number[] };
+
+/** A random mask of `shape`: bool with ~p masked, or float with ~p -Infinity and the rest uniform in [lo, hi). */
+export function randomMask(r: Rand, shape: number[], bool: boolean, p: number, withShape: boolean, lo: number, hi: number): MaskIn {
+  const n = sizeOf(shape);
+  let data: Uint8Array | Float32Array;
+  if (bool) {
+    data = new Uint8Array(n);
+    for (let i = 0; i < n; i++) data[i] = r() < p ? 1 : 0;
+  } else {
+    data = new Float32Array(n);
+    for (let i = 0; i < n; i++) data[i] = r() < p ? -Infinity : lo + (hi - lo) * r();
+  }
+  return withShape ? { data, shape } : data;
+}

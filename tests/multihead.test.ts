@@ -3,12 +3,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MultiHead, type Runtime } from '../bindings/index.ts';
 import { VARIANTS, runtime, rng, randn, assertClose } from './util.ts';
-import { pick, randomParams, expectError, num, shapeOrSize, sizeOf, type Rand } from './module_helpers.ts';
+import { pick, randomParams, expectError, num, shapeOrSize, sizeOf, randomMask, type MaskIn, type Rand } from './module_helpers.ts';
 import { multiheadAttention, type MhaConfig, type MhaOptions } from './reference/index.ts';
 
 const ATOL = 1e-5, RTOL = 1e-4;
 
-type MaskIn = Uint8Array | Float32Array | { data: Uint8Array | Float32Array; shape: number[] };
 
 interface Case {
   cfg: Required<Omit<MhaConfig, 'kdim' | 'vdim'>> & { kdim?: number; vdim?: number };
@@ -39,19 +38,6 @@ function shapeFor(c: Case, T: number, C: number): number[] {
   return c.cfg.batchFirst ? [c.N, T, C] : [T, c.N, C];
 }
 
-/** A random mask of `shape`: bool with ~p masked, or float with values in [-2, 1] and some -Infinity. */
-function randomMask(r: Rand, shape: number[], bool: boolean, p: number, withShape: boolean): MaskIn {
-  const n = sizeOf(shape);
-  let data: Uint8Array | Float32Array;
-  if (bool) {
-    data = new Uint8Array(n);
-    for (let i = 0; i < n; i++) data[i] = r() < p ? 1 : 0;
-  } else {
-    data = new Float32Array(n);
-    for (let i = 0; i < n; i++) data[i] = r() < p ? -Infinity : -2 + 3 * r();
-  }
-  return withShape ? { data, shape } : data;
-}
 
 function randomCase(r: Rand): Case {
   const H = pick(r, [1, 2, 4, 8]);
@@ -70,7 +56,7 @@ function randomCase(r: Rand): Case {
   };
   const c: Case = { cfg, N, L, S, batched, selfAttn, asTensor: r() < 0.5, opts: {} };
   const kpmKind = pick(r, ['none', 'none', 'bool', 'float']);
-  if (kpmKind !== 'none') c.opts.keyPaddingMask = randomMask(r, batched ? [N, S] : [S], kpmKind === 'bool', 0.3, r() < 0.5);
+  if (kpmKind !== 'none') c.opts.keyPaddingMask = randomMask(r, batched ? [N, S] : [S], kpmKind === 'bool', 0.3, r() < 0.5, -2, 1);
   const amKind = pick(r, ['none', 'none', 'bool2', 'float2', 'bool3', 'float3', 'causal']);
   if (amKind === 'causal') {
     // with bias_kv / zero_attn, the causal mask covers the S real keys and the appended positions stay attendable
@@ -78,7 +64,7 @@ function randomCase(r: Rand): Case {
     c.opts.isCausal = true;
   } else if (amKind !== 'none') {
     const shape = amKind.endsWith('2') ? [L, S] : batched ? [N * H, L, S] : [H, L, S];
-    c.opts.attnMask = randomMask(r, shape, amKind.startsWith('bool'), 0.3, r() < 0.5);
+    c.opts.attnMask = randomMask(r, shape, amKind.startsWith('bool'), 0.3, r() < 0.5, -2, 1);
     if (r() < 0.2) c.opts.isCausal = true; // with an attnMask given, the attnMask is used
   }
   const nw = pick(r, ['default', 'true', 'false']);
@@ -162,7 +148,7 @@ for (const variant of VARIANTS) {
         const cfg = { embedDim: E, numHeads: H, bias, addBiasKV, addZeroAttn, batchFirst, ...(sep ? { kdim: 4, vdim: 7 } : {}) };
         const c: Case = { cfg, N, L, S, batched: true, selfAttn: false, asTensor: (i & 1) === 0, opts: {
           needWeights: nw, averageAttnWeights: (i & 2) === 0,
-          keyPaddingMask: randomMask(r, [N, S], true, 0.3, false), attnMask: randomMask(r, [L, S], false, 0.2, true),
+          keyPaddingMask: randomMask(r, [N, S], true, 0.3, false, -2, 1), attnMask: randomMask(r, [L, S], false, 0.2, true, -2, 1),
         } };
         checkCase(rt, c, randomParams(r, mhaParamShapes(cfg)), randomInputs(r, c), `${variant} combo ${i++}`);
       }
@@ -209,7 +195,7 @@ for (const variant of VARIANTS) {
         for (let i = 0; i < L; i++) for (let j = 0; j < S; j++) explicit[i * S + j] = j > i ? 1 : 0;
         const viaMask = checkCase(rt, { ...base, opts: { attnMask: explicit, needWeights } }, sd, x, `${variant} explicit causal`);
         assertClose(causal.output, viaMask.output, 1e-6, 1e-6, 'isCausal == explicit causal mask');
-        const other = randomMask(r, [L, S], true, 0.3, true);
+        const other = randomMask(r, [L, S], true, 0.3, true, -2, 1);
         checkCase(rt, { ...base, opts: { attnMask: other, isCausal: true, needWeights } }, sd, x, `${variant} isCausal + attnMask`);
       }
     }
@@ -222,8 +208,8 @@ for (const variant of VARIANTS) {
       for (const batched of [true, false]) {
         const cfg = { embedDim: E, numHeads: H, bias: true, addBiasKV: false, addZeroAttn: false, batchFirst: true };
         const c: Case = { cfg, N: batched ? 3 : 1, L, S: L, batched, selfAttn: true, asTensor: true, opts: {
-          keyPaddingMask: randomMask(r, batched ? [3, L] : [L], true, 0.2, false),
-          attnMask: randomMask(r, batched ? [3 * H, L, L] : [H, L, L], false, 0.1, true), averageAttnWeights: false } };
+          keyPaddingMask: randomMask(r, batched ? [3, L] : [L], true, 0.2, false, -2, 1),
+          attnMask: randomMask(r, batched ? [3 * H, L, L] : [H, L, L], false, 0.1, true, -2, 1), averageAttnWeights: false } };
         checkCase(rt, c, randomParams(r, mhaParamShapes(cfg)), randomInputs(r, c), `${variant} self E=${E} H=${H} L=${L} batched=${batched}`);
       }
     }
@@ -316,7 +302,7 @@ for (const variant of VARIANTS) {
     for (const [E, H, N, L, S, batchFirst] of [[64, 8, 2, 33, 65, true], [48, 3, 1, 17, 40, false]] as const) {
       const cfg = { embedDim: E, numHeads: H, bias: true, addBiasKV: false, addZeroAttn: false, batchFirst };
       const c: Case = { cfg, N, L, S, batched: true, selfAttn: false, asTensor: true, opts: {
-        keyPaddingMask: randomMask(r, [N, S], true, 0.2, true), attnMask: randomMask(r, [L, S], false, 0.1, true), averageAttnWeights: false } };
+        keyPaddingMask: randomMask(r, [N, S], true, 0.2, true, -2, 1), attnMask: randomMask(r, [L, S], false, 0.1, true, -2, 1), averageAttnWeights: false } };
       checkCase(rt, c, randomParams(r, mhaParamShapes(cfg)), randomInputs(r, c), `${variant} large E=${E}`);
     }
   });

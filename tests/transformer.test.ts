@@ -3,14 +3,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Transformer, type Runtime } from '../bindings/index.ts';
 import { VARIANTS, runtime, rng, randn, assertClose } from './util.ts';
-import { pick, randomParams, expectError, num, shapeOrSize, sizeOf, type Rand } from './module_helpers.ts';
+import { pick, randomParams, expectError, num, shapeOrSize, sizeOf, randomMask, type MaskIn, type Rand } from './module_helpers.ts';
 import {
   transformerEncoder, transformerDecoder, transformerParamShapes, type TransformerConfig,
 } from './reference/index.ts';
 
 const ATOL = 1e-5, RTOL = 1e-4;
 
-type MaskIn = Uint8Array | Float32Array | { data: Uint8Array | Float32Array; shape: number[] };
 
 interface Case {
   cfg: TransformerConfig;
@@ -29,18 +28,6 @@ function layout(c: Case, len: number): number[] {
   return c.cfg.batchFirst ? [c.N, len, d] : [len, c.N, d];
 }
 
-function randomMask(r: Rand, shape: number[], bool: boolean, p: number, withShape: boolean): MaskIn {
-  const n = sizeOf(shape);
-  let data: Uint8Array | Float32Array;
-  if (bool) {
-    data = new Uint8Array(n);
-    for (let i = 0; i < n; i++) data[i] = r() < p ? 1 : 0;
-  } else {
-    data = new Float32Array(n);
-    for (let i = 0; i < n; i++) data[i] = r() < p ? -Infinity : -1.5 + 2 * r();
-  }
-  return withShape ? { data, shape } : data;
-}
 
 function maskData(m: MaskIn): Uint8Array | Float32Array {
   return m instanceof Uint8Array || m instanceof Float32Array ? m : m.data;
@@ -90,9 +77,9 @@ function randomCase(r: Rand, kind: 'encoder' | 'decoder'): Case {
     const k = pick(r, ['none', 'none', 'bool2', 'float2', 'bool3', 'float3']);
     if (k === 'none') return undefined;
     const shape = k.endsWith('2') ? [rows, cols] : [(batched ? N : 1) * nhead, rows, cols];
-    return randomMask(r, shape, k.startsWith('bool'), 0.25, r() < 0.5);
+    return randomMask(r, shape, k.startsWith('bool'), 0.25, r() < 0.5, -1.5, 0.5);
   };
-  const kpm = (len: number) => (r() < 0.3 ? randomMask(r, kpmShape(len), r() < 0.6, 0.3, r() < 0.5) : undefined);
+  const kpm = (len: number) => (r() < 0.3 ? randomMask(r, kpmShape(len), r() < 0.6, 0.3, r() < 0.5, -1.5, 0.5) : undefined);
   if (kind === 'encoder') {
     c.opts.mask = am(T, T);
     c.opts.srcKeyPaddingMask = kpm(T);
