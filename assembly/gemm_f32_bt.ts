@@ -1,7 +1,7 @@
 // C[m,n] = A[m,k] · Bᵀ (+bias) (act) with B given as [n, k] (ldb): Q·Kᵀ and x·Wᵀ without a separate pack.
 // For each K block and M block, each 8 rows of B are transposed (4x4 SIMD shuffles) into a [kc][8] scratch
 // panel and swept by the register tiles over the block's rows of A. m = 1: plain dot products, 4 rows of B at a time.
-import { NR, kBlock, mBlock, rows5, sweepRows, packPanelTransposed, PANEL_SCRATCH, finish1 } from './gemm_microkernel';
+import { NR, kBlock, mBlock, rows5, tilesEnd, packA, sweepRows, APACK_SCRATCH, packPanelTransposed, PANEL_SCRATCH, finish1 } from './gemm_microkernel';
 import { madd } from './simd_madd';
 
 export function gemm_f32_bt(m: i32, n: i32, k: i32, a: usize, lda: i32, b: usize, ldb: i32,
@@ -16,12 +16,13 @@ export function gemm_f32_bt(m: i32, n: i32, k: i32, a: usize, lda: i32, b: usize
     let i0 = 0;
     while (i0 < m) {
       const i1 = min(m, i0 + mc);
-      let iEnd = i1;
+      const iEnd = tilesEnd(i0, i1, m, m5);
+      packA(i0, iEnd, m, m5, kc, a + (<usize>p0 << 2), ldaB, APACK_SCRATCH);
       for (let j = 0; j < n; j += NR) {
         const nr = min(NR, n - j);
         packPanelTransposed(kc, nr, b + <usize>j * ldbB + (<usize>p0 << 2), ldbB, PANEL_SCRATCH);
         const bj: usize = last && bias != 0 ? bias + (<usize>j << 2) : 0;
-        iEnd = sweepRows(i0, i1, m, m5, nr, kc, a + (<usize>p0 << 2), ldaB, PANEL_SCRATCH, c + (<usize>j << 2), ldcB, p0 > 0, bj, last ? act : 0);
+        sweepRows(i0, iEnd, m, m5, nr, kc, APACK_SCRATCH, PANEL_SCRATCH, c + (<usize>j << 2), ldcB, p0 > 0, bj, last ? act : 0);
       }
       i0 = iEnd;
     }

@@ -41,42 +41,77 @@ export const PANEL_SCRATCH: usize = memory.data(KC * NR * 4, 64);
   return act == 1 ? f32x4.max(v, f32x4.splat(0)) : v;
 }
 
+// A is packed per M block (packA): each tile of R rows (5 or 4) as [kc][R] floats, rows past m repeating
+// row m-1. Deno 2.9 (V8 15) compiles wasm memory accesses with explicit bounds checks (cmp + jae + lea per
+// access, seen in its machine code; Node 20 uses guard pages and has none), so there the loop's cost was the
+// 7 checked accesses per K step of the unpacked tile (5 A splats from 5 row pointers + 2 B loads), not the
+// 10 FMAs. Packed, the last A_SHUF rows of a step come from one v128 load and lane shuffles (pshufd) and the
+// first R - A_SHUF by load32_splat from one pointer: 2 + (R - A_SHUF) + 1 checked loads per step.
+// Shuffles are not free: they share the FP pipes with the multiplies/adds (Node, which pays no checks, loses
+// with many of them). Measured best of 0/2/3/4 shuffled rows (512^3 and 128x768x3072, packed path):
+//   relaxed, 3: Deno 35 -> 40 GFLOP/s, Node 47-49 unchanged (4: Deno 44 but Node -7%);
+//   simd: see A_SHUF_SIMD_ROWS.
+// One K step per pass: V8 15 unrolls this loop itself, and a hand-unrolled body made it hoist the second
+// step's loads and spill accumulators.
+// simd build (mul + add fill all four FP pipes, so shuffles cost Node more): 2 shuffled rows.
+const A_SHUF_SIMD_ROWS: i32 = 2;
+export const A_SHUF: i32 = ASC_FEATURE_RELAXED_SIMD ? 3 : A_SHUF_SIMD_ROWS;
+
+// Scratch for one packed A block: an M block is at most MC_BYTES of A (mBlock), plus the rows of the tile
+// that crosses its end (at most 4 more rows of KC floats), plus the 16-byte over-read of the v128 A load.
+export const APACK_SCRATCH: usize = memory.data(MC_BYTES + 4 * KC * 4 + 64, 64);
+
+@inline function lane(v: v128, l: i32): v128 {
+  if (l == 0) return i32x4.shuffle(v, v, 0, 0, 0, 0);
+  if (l == 1) return i32x4.shuffle(v, v, 1, 1, 1, 1);
+  if (l == 2) return i32x4.shuffle(v, v, 2, 2, 2, 2);
+  return i32x4.shuffle(v, v, 3, 3, 3, 3);
+}
+
+// The v128 holding rows first..first+3 of one packed K step (first = R - A_SHUF; constant after inlining).
+@inline function aVec(ap: usize, first: i32): v128 {
+  if (first == 0) return v128.load(ap);
+  if (first == 1) return v128.load(ap, 4);
+  if (first == 2) return v128.load(ap, 8);
+  if (first == 3) return v128.load(ap, 12);
+  return v128.load(ap, 16);
+}
+
+// Row r of one packed K step, broadcast: from av (rows >= first) or from memory (r constant after inlining).
+@inline function aSplat(ap: usize, av: v128, r: i32, first: i32): v128 {
+  if (r >= first) return lane(av, r - first);
+  if (r == 0) return v128.load32_splat(ap);
+  if (r == 1) return v128.load32_splat(ap, 4);
+  if (r == 2) return v128.load32_splat(ap, 8);
+  return v128.load32_splat(ap, 12);
+}
+
 // One MR x NR tile: C[0:mr, 0:nr] (+)= A[0:mr, 0:kc] · B[0:kc, 0:8].
-// a: row 0 of A (byte ptr), lda/ldc in BYTES. b: a [kc][8] panel (packed B, or the scratch panel the
-// unpacked paths copy into), 8 floats per k step, zero padded past nr.
-// Rows past mr alias the last valid row (same A row, same C row): they compute and store identical values,
-// so partial tiles need no branches in the loop. accum: start from C instead of 0 (later K blocks).
-// last: this is the last K block, apply bias/act. Reading C when accum reads at most 12 bytes past column nr.
-export function tile5x8(mr: i32, nr: i32, kc: i32, a: usize, lda: usize, b: usize,
+// ap: the tile's packed A ([kc][5]); b: a [kc][8] panel (packed B, or the scratch panel the unpacked paths
+// copy into), zero padded past nr; ldc in BYTES. Rows past mr alias the last valid row (same packed values,
+// same C row): they store identical values, so partial tiles need no branches in the loop.
+// accum: start from C instead of 0 (later K blocks). bias/act: last K block only. Reading C when accum
+// reads at most 12 bytes past column nr.
+export function tile5x8(mr: i32, nr: i32, kc: i32, ap: usize, b: usize,
                         c: usize, ldc: usize, accum: bool, bias: usize, act: i32): void {
-  let a0 = a;
-  let a1 = mr > 1 ? a0 + lda : a0;
-  let a2 = mr > 2 ? a1 + lda : a1;
-  let a3 = mr > 3 ? a2 + lda : a2;
-  let a4 = mr > 4 ? a3 + lda : a3;
   let x00 = f32x4.splat(0), x01 = x00, x10 = x00, x11 = x00, x20 = x00, x21 = x00, x30 = x00, x31 = x00, x40 = x00, x41 = x00;
+  const c1 = mr > 1 ? c + ldc : c, c2 = mr > 2 ? c1 + ldc : c1, c3 = mr > 3 ? c2 + ldc : c2, c4 = mr > 4 ? c3 + ldc : c3;
   if (accum) {
-    const c1 = mr > 1 ? c + ldc : c, c2 = mr > 2 ? c1 + ldc : c1, c3 = mr > 3 ? c2 + ldc : c2, c4 = mr > 4 ? c3 + ldc : c3;
     x00 = v128.load(c); x10 = v128.load(c1); x20 = v128.load(c2); x30 = v128.load(c3); x40 = v128.load(c4);
     // second half only when it holds a valid column (keeps the over-read within 12 bytes)
     if (nr > 4) { x01 = v128.load(c, 16); x11 = v128.load(c1, 16); x21 = v128.load(c2, 16); x31 = v128.load(c3, 16); x41 = v128.load(c4, 16); }
   }
-  // pointer bumps, not base + index: fewer live registers in V8's allocator
-  for (let p = kc; p > 0; p--) {
-    const b0 = v128.load(b);
-    const b1 = v128.load(b, 16);
-    let s = v128.load32_splat(a0);
-    x00 = madd(s, b0, x00); x01 = madd(s, b1, x01);
-    s = v128.load32_splat(a1);
-    x10 = madd(s, b0, x10); x11 = madd(s, b1, x11);
-    s = v128.load32_splat(a2);
-    x20 = madd(s, b0, x20); x21 = madd(s, b1, x21);
-    s = v128.load32_splat(a3);
-    x30 = madd(s, b0, x30); x31 = madd(s, b1, x31);
-    s = v128.load32_splat(a4);
-    x40 = madd(s, b0, x40); x41 = madd(s, b1, x41);
-    a0 += 4; a1 += 4; a2 += 4; a3 += 4; a4 += 4;
-    b += 32;
+  const first = 5 - A_SHUF;
+  const bEnd = b + (<usize>kc << 5);
+  while (b < bEnd) {
+    const b0 = v128.load(b), b1 = v128.load(b, 16);
+    const av = aVec(ap, first);
+    let s = aSplat(ap, av, 0, first); x00 = madd(s, b0, x00); x01 = madd(s, b1, x01);
+    s = aSplat(ap, av, 1, first); x10 = madd(s, b0, x10); x11 = madd(s, b1, x11);
+    s = aSplat(ap, av, 2, first); x20 = madd(s, b0, x20); x21 = madd(s, b1, x21);
+    s = aSplat(ap, av, 3, first); x30 = madd(s, b0, x30); x31 = madd(s, b1, x31);
+    s = aSplat(ap, av, 4, first); x40 = madd(s, b0, x40); x41 = madd(s, b1, x41);
+    ap += 20; b += 32;
   }
   if (bias != 0 || act != 0) {
     let bv0 = f32x4.splat(0), bv1 = bv0;
@@ -88,7 +123,6 @@ export function tile5x8(mr: i32, nr: i32, kc: i32, a: usize, lda: usize, b: usiz
     x40 = epilogue(x40, bv0, act); x41 = epilogue(x41, bv1, act);
   }
   // highest row first: aliased rows then land on the same values the real row stores last
-  const c1 = mr > 1 ? c + ldc : c, c2 = mr > 2 ? c1 + ldc : c1, c3 = mr > 3 ? c2 + ldc : c2, c4 = mr > 4 ? c3 + ldc : c3;
   storeRow(c4, x40, x41, nr);
   storeRow(c3, x30, x31, nr);
   storeRow(c2, x20, x21, nr);
@@ -96,58 +130,25 @@ export function tile5x8(mr: i32, nr: i32, kc: i32, a: usize, lda: usize, b: usiz
   storeRow(c, x00, x01, nr);
 }
 
-// The same with 4 rows (8 accumulators): row counts that are not multiples of 5 (see rows5).
-export function tile4x8(mr: i32, nr: i32, kc: i32, a: usize, lda: usize, b: usize,
+// The same with 4 rows (8 accumulators; packed A [kc][4]): row counts that are not multiples of 5 (see rows5).
+export function tile4x8(mr: i32, nr: i32, kc: i32, ap: usize, b: usize,
                         c: usize, ldc: usize, accum: bool, bias: usize, act: i32): void {
-  let a0 = a;
-  let a1 = mr > 1 ? a0 + lda : a0;
-  let a2 = mr > 2 ? a1 + lda : a1;
-  let a3 = mr > 3 ? a2 + lda : a2;
   let x00 = f32x4.splat(0), x01 = x00, x10 = x00, x11 = x00, x20 = x00, x21 = x00, x30 = x00, x31 = x00;
+  const c1 = mr > 1 ? c + ldc : c, c2 = mr > 2 ? c1 + ldc : c1, c3 = mr > 3 ? c2 + ldc : c2;
   if (accum) {
-    const c1 = mr > 1 ? c + ldc : c, c2 = mr > 2 ? c1 + ldc : c1, c3 = mr > 3 ? c2 + ldc : c2;
     x00 = v128.load(c); x10 = v128.load(c1); x20 = v128.load(c2); x30 = v128.load(c3);
-    // second half only when it holds a valid column (keeps the over-read within 12 bytes)
     if (nr > 4) { x01 = v128.load(c, 16); x11 = v128.load(c1, 16); x21 = v128.load(c2, 16); x31 = v128.load(c3, 16); }
   }
-  // pointer bumps, not base + index: fewer live registers in V8's allocator
-  // two K steps per pass: +10-25% for the 4-row tile in both engines (not for the 5-row one)
-  let s = f32x4.splat(0);
-  for (let p = kc >> 1; p > 0; p--) {
-    const b00 = v128.load(b, 0);
-    const b10 = v128.load(b, 16);
-    s = v128.load32_splat(a0, 0);
-    x00 = madd(s, b00, x00); x01 = madd(s, b10, x01);
-    s = v128.load32_splat(a1, 0);
-    x10 = madd(s, b00, x10); x11 = madd(s, b10, x11);
-    s = v128.load32_splat(a2, 0);
-    x20 = madd(s, b00, x20); x21 = madd(s, b10, x21);
-    s = v128.load32_splat(a3, 0);
-    x30 = madd(s, b00, x30); x31 = madd(s, b10, x31);
-    const b01 = v128.load(b, 32);
-    const b11 = v128.load(b, 48);
-    s = v128.load32_splat(a0, 4);
-    x00 = madd(s, b01, x00); x01 = madd(s, b11, x01);
-    s = v128.load32_splat(a1, 4);
-    x10 = madd(s, b01, x10); x11 = madd(s, b11, x11);
-    s = v128.load32_splat(a2, 4);
-    x20 = madd(s, b01, x20); x21 = madd(s, b11, x21);
-    s = v128.load32_splat(a3, 4);
-    x30 = madd(s, b01, x30); x31 = madd(s, b11, x31);
-    a0 += 8; a1 += 8; a2 += 8; a3 += 8;
-    b += 64;
-  }
-  if (kc & 1) {
-    const b0 = v128.load(b);
-    const b1 = v128.load(b, 16);
-    s = v128.load32_splat(a0);
-    x00 = madd(s, b0, x00); x01 = madd(s, b1, x01);
-    s = v128.load32_splat(a1);
-    x10 = madd(s, b0, x10); x11 = madd(s, b1, x11);
-    s = v128.load32_splat(a2);
-    x20 = madd(s, b0, x20); x21 = madd(s, b1, x21);
-    s = v128.load32_splat(a3);
-    x30 = madd(s, b0, x30); x31 = madd(s, b1, x31);
+  const first = 4 - A_SHUF;
+  const bEnd = b + (<usize>kc << 5);
+  while (b < bEnd) {
+    const b0 = v128.load(b), b1 = v128.load(b, 16);
+    const av = aVec(ap, first);
+    let s = aSplat(ap, av, 0, first); x00 = madd(s, b0, x00); x01 = madd(s, b1, x01);
+    s = aSplat(ap, av, 1, first); x10 = madd(s, b0, x10); x11 = madd(s, b1, x11);
+    s = aSplat(ap, av, 2, first); x20 = madd(s, b0, x20); x21 = madd(s, b1, x21);
+    s = aSplat(ap, av, 3, first); x30 = madd(s, b0, x30); x31 = madd(s, b1, x31);
+    ap += 16; b += 32;
   }
   if (bias != 0 || act != 0) {
     let bv0 = f32x4.splat(0), bv1 = bv0;
@@ -157,7 +158,6 @@ export function tile4x8(mr: i32, nr: i32, kc: i32, a: usize, lda: usize, b: usiz
     x20 = epilogue(x20, bv0, act); x21 = epilogue(x21, bv1, act);
     x30 = epilogue(x30, bv0, act); x31 = epilogue(x31, bv1, act);
   }
-  const c1 = mr > 1 ? c + ldc : c, c2 = mr > 2 ? c1 + ldc : c1, c3 = mr > 3 ? c2 + ldc : c2;
   storeRow(c3, x30, x31, nr);
   storeRow(c2, x20, x21, nr);
   storeRow(c1, x10, x11, nr);
@@ -179,17 +179,40 @@ export function rows5(m: i32): i32 {
   return (m / 5) * 5;
 }
 
-// Runs the tiles of rows [i0, i1) (continuing to the end of the tile that crosses i1) against one [kc][8]
-// panel b; returns the row after the last tile. a/c point at row 0 (lda/ldc bytes).
-export function sweepRows(i0: i32, i1: i32, m: i32, m5: i32, nr: i32, kc: i32, a: usize, lda: usize, b: usize,
-                          c: usize, ldc: usize, accum: bool, bias: usize, act: i32): i32 {
+// Row after the last tile that starts in [i0, i1) (5-row tiles from row 0 up to m5, then 4-row ones), at most m.
+export function tilesEnd(i0: i32, i1: i32, m: i32, m5: i32): i32 {
   let i = i0;
-  while (i < i1) {
-    const ai = a + <usize>i * lda, ci = c + <usize>i * ldc;
-    if (i < m5) { tile5x8(5, nr, kc, ai, lda, b, ci, ldc, accum, bias, act); i += 5; }
-    else { tile4x8(min(4, m - i), nr, kc, ai, lda, b, ci, ldc, accum, bias, act); i += 4; }
-  }
+  while (i < i1) i += i < m5 ? 5 : 4;
   return min(i, m);
+}
+
+// Packs rows [i0, iEnd) (whole tiles, see tilesEnd), columns 0..kc of A (row 0 at a, lda bytes) into dst:
+// per tile of R rows (5 below m5, else 4) [kc][R] floats, rows past m repeating row m-1. About 1/n of the
+// tile work; done once per M block and reused by every panel.
+export function packA(i0: i32, iEnd: i32, m: i32, m5: i32, kc: i32, a: usize, lda: usize, dst: usize): void {
+  let i = i0;
+  while (i < iEnd) {
+    const R = i < m5 ? 5 : 4;
+    const rs = <usize>(R << 2);
+    for (let r = 0; r < R; r++) {
+      let s = a + <usize>min(i + r, m - 1) * lda;
+      let d = dst + (<usize>r << 2);
+      for (let p = 0; p < kc; p++) { store<f32>(d, load<f32>(s)); s += 4; d += rs; }
+    }
+    dst += rs * <usize>kc;
+    i += R;
+  }
+}
+
+// Runs the tiles of rows [i0, iEnd) (packed by packA into ap) against one [kc][8] panel b. c: row 0 of C.
+export function sweepRows(i0: i32, iEnd: i32, m: i32, m5: i32, nr: i32, kc: i32, ap: usize, b: usize,
+                          c: usize, ldc: usize, accum: bool, bias: usize, act: i32): void {
+  let i = i0;
+  while (i < iEnd) {
+    const ci = c + <usize>i * ldc;
+    if (i < m5) { tile5x8(5, nr, kc, ap, b, ci, ldc, accum, bias, act); ap += <usize>kc * 20; i += 5; }
+    else { tile4x8(min(4, m - i), nr, kc, ap, b, ci, ldc, accum, bias, act); ap += <usize>kc << 4; i += 4; }
+  }
 }
 
 // Copy rows p0..p0+kc of columns j..j+nr (nr <= 8) of a row-major B (ldb bytes) into dst [kc][8], zero padded.
