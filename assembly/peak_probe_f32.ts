@@ -8,9 +8,14 @@
 // peak_mul_add_f32 uses a separate f32x4.mul and f32x4.add in both builds (the simd build's peak);
 // peak_madd_f32 uses `madd` (assembly/simd_madd.ts): one f32x4.relaxed_madd in the relaxed build (an FMA where
 // the CPU has one), mul + add in the simd build, so there it measures the same as peak_mul_add_f32.
+// x and y are loaded from memory before the loop, not v128 constants nor splats of a runtime value: V8 15
+// (Deno 2.9) rematerialises v128.const operands inside the loop at every use (~4x slower), and V8 11.3 (Node 20)
+// sank the splat of a value computed from iters into the loop (42 instead of 61 GFLOP/s on the simd build).
 // x = 0.999..., y small: every chain converges to y/(1-x), so no overflow or denormals; the chains start from
 // different values so no two can be merged, and the result sums every lane so nothing is optimised away.
 import { madd } from './simd_madd';
+
+const PEAK_XY: usize = memory.data<f32>([0.9999999, 0.0000001]);
 
 // Accumulators per probe and flops per loop iteration (= 12 * 4 lanes * 2).
 export const PEAK_ACCUMULATORS: i32 = 12;
@@ -18,11 +23,7 @@ export const PEAK_FLOPS_PER_ITER: i32 = 96;
 
 // iters * 96 flops of separate f32x4 mul + add.
 export function peak_mul_add_f32(iters: i32): f32 {
-  // x and y come from a runtime value (z is 0 for any iters >= 0) rather than v128 constants: V8 15 (Deno 2.9)
-  // rematerialises v128.const operands inside the loop at every use, which made this probe ~4x slower there.
-  const z = <f32>(iters >>> 31);
-  const x = f32x4.splat(<f32>0.9999999 - z);
-  const y = f32x4.splat(<f32>0.0000001 + z);
+  const x = v128.load32_splat(PEAK_XY), y = v128.load32_splat(PEAK_XY, 4);
   let a0 = f32x4(<f32>1.0, <f32>1.25, <f32>1.5, <f32>1.75);
   let a1 = f32x4(<f32>2.0, <f32>2.25, <f32>2.5, <f32>2.75);
   let a2 = f32x4(<f32>3.0, <f32>3.25, <f32>3.5, <f32>3.75);
@@ -66,11 +67,7 @@ export function peak_mul_add_f32(iters: i32): f32 {
 
 // iters * 96 flops of madd (fused in the relaxed build).
 export function peak_madd_f32(iters: i32): f32 {
-  // x and y come from a runtime value (z is 0 for any iters >= 0) rather than v128 constants: V8 15 (Deno 2.9)
-  // rematerialises v128.const operands inside the loop at every use, which made this probe ~4x slower there.
-  const z = <f32>(iters >>> 31);
-  const x = f32x4.splat(<f32>0.9999999 - z);
-  const y = f32x4.splat(<f32>0.0000001 + z);
+  const x = v128.load32_splat(PEAK_XY), y = v128.load32_splat(PEAK_XY, 4);
   let a0 = f32x4(<f32>1.0, <f32>1.25, <f32>1.5, <f32>1.75);
   let a1 = f32x4(<f32>2.0, <f32>2.25, <f32>2.5, <f32>2.75);
   let a2 = f32x4(<f32>3.0, <f32>3.25, <f32>3.5, <f32>3.75);
