@@ -43,19 +43,21 @@ export const PANEL_SCRATCH: usize = memory.data(KC * NR * 4, 64);
 
 // A is packed per M block (packA): each tile of R rows (5 or 4) as [kc][R] floats, rows past m repeating
 // row m-1. Deno 2.9 (V8 15) compiles wasm memory accesses with explicit bounds checks (cmp + jae + lea per
-// access, seen in its machine code; Node 20 uses guard pages and has none), so there the loop's cost was the
-// 7 checked accesses per K step of the unpacked tile (5 A splats from 5 row pointers + 2 B loads), not the
-// 10 FMAs. Packed, the last A_SHUF rows of a step come from one v128 load and lane shuffles (pshufd) and the
-// first R - A_SHUF by load32_splat from one pointer: 2 + (R - A_SHUF) + 1 checked loads per step.
-// Shuffles are not free: they share the FP pipes with the multiplies/adds (Node, which pays no checks, loses
-// with many of them). Measured best of 0/2/3/4 shuffled rows (512^3 and 128x768x3072, packed path):
-//   relaxed, 3: Deno 35 -> 40 GFLOP/s, Node 47-49 unchanged (4: Deno 44 but Node -7%);
-//   simd: see A_SHUF_SIMD_ROWS.
-// One K step per pass: V8 15 unrolls this loop itself, and a hand-unrolled body made it hoist the second
-// step's loads and spill accumulators.
-// simd build (mul + add fill all four FP pipes, so shuffles cost Node more): 2 shuffled rows.
-const A_SHUF_SIMD_ROWS: i32 = 2;
-export const A_SHUF: i32 = ASC_FEATURE_RELAXED_SIMD ? 3 : A_SHUF_SIMD_ROWS;
+// access, seen in its machine code; Node 20 uses guard pages and has none), so there the unpacked tile paid
+// for 7 checked accesses per K step (5 A splats from 5 row pointers + 2 B loads). Packed, the last A_SHUF rows
+// of a step come from one v128 load and lane shuffles (pshufd) and the first R - A_SHUF by load32_splat from
+// one pointer. Shuffles are not free: they share the FP pipes with the multiplies and adds, broadcast loads
+// do not. One K step per pass: V8 15 unrolls this loop itself, and a hand-unrolled body made it hoist the
+// second step's loads and spill accumulators.
+// Measured on this AMD Zen 5 (2 FP mul/FMA + 2 FP add pipes), packed path, GFLOP/s with 0 / 1 / 2 / 3
+// shuffled rows (an older x64 host preferred 3 in the relaxed build, 2 in the simd one):
+//   5x8 (512^3):       simd Node 62 / 60 / 58 / 55, Deno 42 / 53 / 54 / -;
+//                      relaxed Node 62 / 65 / 64 / 64, Deno 62 / 63 / 64 / 63
+//   4x8 (16x512x512):  relaxed Node 60 / 57 / 57 / 56, Deno 58 / 55 / 55 / 55
+// The simd build shuffles 1 row of the 5-row tile (0 would win 3% in Node 20, its main user, but lose 20%
+// in V8 15), the relaxed build 2; the 4-row tile splats every row from memory.
+export const A_SHUF5: i32 = ASC_FEATURE_RELAXED_SIMD ? 2 : 1;
+export const A_SHUF4: i32 = 0;
 
 // Scratch for one packed A block: an M block is at most MC_BYTES of A (mBlock), plus the rows of the tile
 // that crosses its end (at most 4 more rows of KC floats), plus the 16-byte over-read of the v128 A load.
@@ -68,8 +70,9 @@ export const APACK_SCRATCH: usize = memory.data(MC_BYTES + 4 * KC * 4 + 64, 64);
   return i32x4.shuffle(v, v, 3, 3, 3, 3);
 }
 
-// The v128 holding rows first..first+3 of one packed K step (first = R - A_SHUF; constant after inlining).
-@inline function aVec(ap: usize, first: i32): v128 {
+// The v128 holding rows first..first+3 of one packed K step (first = R - A_SHUF5 or R - A_SHUF4; constant after inlining).
+@inline function aVec(ap: usize, first: i32, rows: i32): v128 {
+  if (first >= rows) return f32x4.splat(0);   // no shuffled rows: nothing to load
   if (first == 0) return v128.load(ap);
   if (first == 1) return v128.load(ap, 4);
   if (first == 2) return v128.load(ap, 8);
@@ -83,7 +86,8 @@ export const APACK_SCRATCH: usize = memory.data(MC_BYTES + 4 * KC * 4 + 64, 64);
   if (r == 0) return v128.load32_splat(ap);
   if (r == 1) return v128.load32_splat(ap, 4);
   if (r == 2) return v128.load32_splat(ap, 8);
-  return v128.load32_splat(ap, 12);
+  if (r == 3) return v128.load32_splat(ap, 12);
+  return v128.load32_splat(ap, 16);
 }
 
 // One MR x NR tile: C[0:mr, 0:nr] (+)= A[0:mr, 0:kc] · B[0:kc, 0:8].
@@ -101,11 +105,11 @@ export function tile5x8(mr: i32, nr: i32, kc: i32, ap: usize, b: usize,
     // second half only when it holds a valid column (keeps the over-read within 12 bytes)
     if (nr > 4) { x01 = v128.load(c, 16); x11 = v128.load(c1, 16); x21 = v128.load(c2, 16); x31 = v128.load(c3, 16); x41 = v128.load(c4, 16); }
   }
-  const first = 5 - A_SHUF;
+  const first = 5 - A_SHUF5;
   const bEnd = b + (<usize>kc << 5);
   while (b < bEnd) {
     const b0 = v128.load(b), b1 = v128.load(b, 16);
-    const av = aVec(ap, first);
+    const av = aVec(ap, first, 5);
     let s = aSplat(ap, av, 0, first); x00 = madd(s, b0, x00); x01 = madd(s, b1, x01);
     s = aSplat(ap, av, 1, first); x10 = madd(s, b0, x10); x11 = madd(s, b1, x11);
     s = aSplat(ap, av, 2, first); x20 = madd(s, b0, x20); x21 = madd(s, b1, x21);
@@ -139,11 +143,29 @@ export function tile4x8(mr: i32, nr: i32, kc: i32, ap: usize, b: usize,
     x00 = v128.load(c); x10 = v128.load(c1); x20 = v128.load(c2); x30 = v128.load(c3);
     if (nr > 4) { x01 = v128.load(c, 16); x11 = v128.load(c1, 16); x21 = v128.load(c2, 16); x31 = v128.load(c3, 16); }
   }
-  const first = 4 - A_SHUF;
-  const bEnd = b + (<usize>kc << 5);
+  // simd build: two K steps per pass (Node 20, 16x512x512: 52 -> 59 GFLOP/s). V8 15 runs that body ~30%
+  // slower than the one-step loop, but V8 15 engines (Deno, Chrome, Node >= 22) load the relaxed build.
+  let kc1 = kc;
+  if (!ASC_FEATURE_RELAXED_SIMD) {
+    for (let p = kc >> 1; p > 0; p--) {
+      const b0 = v128.load(b), b1 = v128.load(b, 16), b2 = v128.load(b, 32), b3 = v128.load(b, 48);
+      let s = v128.load32_splat(ap); x00 = madd(s, b0, x00); x01 = madd(s, b1, x01);
+      s = v128.load32_splat(ap, 4); x10 = madd(s, b0, x10); x11 = madd(s, b1, x11);
+      s = v128.load32_splat(ap, 8); x20 = madd(s, b0, x20); x21 = madd(s, b1, x21);
+      s = v128.load32_splat(ap, 12); x30 = madd(s, b0, x30); x31 = madd(s, b1, x31);
+      s = v128.load32_splat(ap, 16); x00 = madd(s, b2, x00); x01 = madd(s, b3, x01);
+      s = v128.load32_splat(ap, 20); x10 = madd(s, b2, x10); x11 = madd(s, b3, x11);
+      s = v128.load32_splat(ap, 24); x20 = madd(s, b2, x20); x21 = madd(s, b3, x21);
+      s = v128.load32_splat(ap, 28); x30 = madd(s, b2, x30); x31 = madd(s, b3, x31);
+      ap += 32; b += 64;
+    }
+    kc1 = kc & 1;
+  }
+  const first = 4 - A_SHUF4;
+  const bEnd = b + (<usize>kc1 << 5);
   while (b < bEnd) {
     const b0 = v128.load(b), b1 = v128.load(b, 16);
-    const av = aVec(ap, first);
+    const av = aVec(ap, first, 4);
     let s = aSplat(ap, av, 0, first); x00 = madd(s, b0, x00); x01 = madd(s, b1, x01);
     s = aSplat(ap, av, 1, first); x10 = madd(s, b0, x10); x11 = madd(s, b1, x11);
     s = aSplat(ap, av, 2, first); x20 = madd(s, b0, x20); x21 = madd(s, b1, x21);
