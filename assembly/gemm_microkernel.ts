@@ -13,7 +13,7 @@ import { madd } from './simd_madd';
 export const MR: i32 = 5;          // rows of the register tile
 export const NR: i32 = 8;          // columns of the register tile = width of a packed B panel
 export const KC: i32 = 768;        // max K block: a B panel block (KC x 8 f32 = 24 KB) stays in L1
-export const MC_BYTES: i32 = 256 * 1024;   // A block (rows x kc f32) budget: about half of this core's L2
+export const MC_BYTES: i32 = 512 * 1024;   // A block (rows x kc f32) budget: about half of this core's 1 MB L2
 
 // Scratch for one B panel block [KC][8] (transposed or tail panels). Static, so kernels never allocate;
 // wasm is single-threaded per instance.
