@@ -10,7 +10,7 @@
 // the CPU has one), mul + add in the simd build, so there it measures the same as peak_mul_add_f32.
 // x and y are loaded from memory before the loop, not v128 constants nor splats of a runtime value: V8 15
 // (Deno 2.9) rematerialises v128.const operands inside the loop at every use (~4x slower), and V8 11.3 (Node 20)
-// sank the splat of a value computed from iters into the loop (42 instead of 61 GFLOP/s on the simd build).
+// sank the splat of a value computed from iters into the loop (42 instead of 66 GFLOP/s on the simd build).
 // x = 0.999..., y small: every chain converges to y/(1-x), so no overflow or denormals; the chains start from
 // different values so no two can be merged, and the result sums every lane so nothing is optimised away.
 import { madd } from './simd_madd';
