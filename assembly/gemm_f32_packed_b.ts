@@ -1,14 +1,42 @@
 // C[m,n] = A[m,k] · packed(B) (+bias) (act): the Linear-layer path (B packed once by pack_b_f32).
 // a: [m, k] (lda), c: [m, n] (ldc), bias: 0 or [n], act: 0 none, 1 relu.
-// Blocking: K in blocks of <= KC (the panel block stays in L1), M in blocks that fit MC_BYTES (the A block
-// stays in L2 while every panel streams past it); m = 1 streams the panels through the GEMV loop, no tiles.
-import { NR, kBlock, mBlock, rows5, tilesEnd, packA, sweepRows, APACK_SCRATCH, gemvPacked } from './gemm_microkernel';
+// m = 1 streams the panels through the GEMV loop, no tiles. Otherwise one of two loop orders:
+// - up to ROW_TILES_MAX_M rows whose packed A fits the scratch (all linear layers of a decoder step or a short
+//   sequence): A packed once over all of k; B in column blocks of NC_BYTES; per block, every row tile runs over
+//   all of its panels with the full k (no K blocks, C written once). B comes from memory once, in one forward
+//   stream, and each further row tile re-reads the block from L2.
+// - else (GotoBLAS order): K in blocks of <= KC (the panel block stays in L1 for every row tile), M in blocks
+//   that fit MC_BYTES (the A block stays in L2 while every panel streams past it).
+// Why two: with weights not in cache (a stack of layers, other work between calls) the GotoBLAS order pulls each
+// panel from memory in a burst in its first row tile and then runs the others from L1; the hardware prefetcher
+// loses the stream at every panel. Measured on this Zen 5 with the weights evicted (bench/encoder_probe.ts):
+// 16x2048x512 789 -> 650 us, 16x512x1536 515 -> 440 us, encoder layer L = 16 2.32 -> 1.96 ms; with the weights
+// in cache both orders run at the same speed up to m = 128 (Node 20 and Deno 2.9, both builds).
+import { NR, MC_BYTES, NC_BYTES, kBlock, mBlock, rows5, tilesEnd, packA, sweepRows, sweepPanels, APACK_SCRATCH, gemvPacked } from './gemm_microkernel';
+
+const ROW_TILES_MAX_M: i32 = 128;   // measured up to here (m = 48, 64: 3-8% faster than GotoBLAS order, 128: equal)
+
+// The first order above. A: rows [0, m) packed by packA into the scratch, m + 3 rows of k floats at most.
+function gemmRowTiles(m: i32, n: i32, k: i32, m5: i32, a: usize, ldaB: usize, packed: usize,
+                      c: usize, ldcB: usize, bias: usize, act: i32): void {
+  packA(0, m, m, m5, k, a, ldaB, APACK_SCRATCH);
+  const nc = max(1, (NC_BYTES >> 5) / k) * NR;   // columns per B block (panels of k x 8 f32)
+  for (let j0 = 0; j0 < n; j0 += nc) {
+    const j1 = min(n, j0 + nc);
+    let ap = APACK_SCRATCH;
+    for (let i = 0; i < m; ) {
+      sweepPanels(i, m, m5, j0, j1, n, k, ap, packed, c, ldcB, bias, act);
+      if (i < m5) { ap += <usize>k * 20; i += 5; } else { ap += <usize>k << 4; i += 4; }
+    }
+  }
+}
 
 export function gemm_f32_packed_b(m: i32, n: i32, k: i32, a: usize, lda: i32, packed: usize,
                                   c: usize, ldc: i32, bias: usize, act: i32): void {
   if (m == 1) { gemvPacked(n, k, a, packed, c, bias, act); return; }
   const ldaB = <usize>lda << 2, ldcB = <usize>ldc << 2;
   const kcb = kBlock(k), m5 = rows5(m);
+  if (m <= ROW_TILES_MAX_M && k <= MC_BYTES / ((m + 3) << 2)) { gemmRowTiles(m, n, k, m5, a, ldaB, packed, c, ldcB, bias, act); return; }
   for (let p0 = 0; p0 < k; p0 += kcb) {
     const kc = min(kcb, k - p0);
     const last = p0 + kc >= k;

@@ -14,6 +14,7 @@ export const MR: i32 = 5;          // rows of the register tile
 export const NR: i32 = 8;          // columns of the register tile = width of a packed B panel
 export const KC: i32 = 768;        // max K block: a B panel block (KC x 8 f32 = 24 KB) stays in L1
 export const MC_BYTES: i32 = 512 * 1024;   // A block (rows x kc f32) budget: about half of this core's 1 MB L2
+export const NC_BYTES: i32 = 256 * 1024;   // B column block of the few-rows order (gemm_f32_packed_b): stays in L2
 
 // Scratch for one B panel block [KC][8] (transposed or tail panels). Static, so kernels never allocate;
 // wasm is single-threaded per instance.
@@ -234,6 +235,20 @@ export function sweepRows(i0: i32, iEnd: i32, m: i32, m5: i32, nr: i32, kc: i32,
     const ci = c + <usize>i * ldc;
     if (i < m5) { tile5x8(5, nr, kc, ap, b, ci, ldc, accum, bias, act); ap += <usize>kc * 20; i += 5; }
     else { tile4x8(min(4, m - i), nr, kc, ap, b, ci, ldc, accum, bias, act); ap += <usize>kc << 4; i += 4; }
+  }
+}
+
+// One tile of rows [i, i+R) (R = 5 below m5, else 4; packed A [k][R] at ap, full k) against the panels of
+// columns [j0, j1) (each [k][8], k*32 bytes apart from packed): C[i:i+R, j0:j1] = A·B (+bias)(act).
+export function sweepPanels(i: i32, m: i32, m5: i32, j0: i32, j1: i32, n: i32, k: i32, ap: usize, packed: usize,
+                            c: usize, ldc: usize, bias: usize, act: i32): void {
+  const gs = <usize>k << 5;
+  const ci = c + <usize>i * ldc;
+  for (let j = j0; j < j1; j += NR) {
+    const b = packed + <usize>(j >> 3) * gs, cj = ci + (<usize>j << 2);
+    const bj: usize = bias != 0 ? bias + (<usize>j << 2) : 0;
+    if (i < m5) tile5x8(5, min(NR, n - j), k, ap, b, cj, ldc, false, bj, act);
+    else tile4x8(min(4, m - i), min(NR, n - j), k, ap, b, cj, ldc, false, bj, act);
   }
 }
 

@@ -3,6 +3,8 @@
 // onnxruntime-web (MatMul, B initializer, input tensor reused) and tfjs-backend-wasm (matMul + dataSync).
 //   node --experimental-wasm-relaxed-simd --import tsx bench/gemm_probe.ts [--peers] [--rounds N] [MxKxN ...]
 //   npx deno run -A bench/gemm_probe.ts [--peers] ...
+// --alt DIR[,DIR...]: also time the builds DIR/simd.wasm and DIR/relaxed.wasm (say, the last commit's), for A/B
+// comparisons in one run; --packed-only: only the packed-B path.
 // Contestants run interleaved, several rounds; we print the best and the median call of each so that other
 // load on the machine (shared cores) shows up as a gap between the two, and ratios come from the same run.
 import { init, type Runtime } from '../bindings/index.ts';
@@ -12,6 +14,8 @@ declare const Deno: { args: string[] } | undefined;
 const args: string[] = typeof Deno !== 'undefined' ? Deno.args : process.argv.slice(2);
 const withPeers = args.includes('--peers');
 const rounds = Number(args[args.indexOf('--rounds') + 1]) || 5;
+const alts = args.includes('--alt') ? args[args.indexOf('--alt') + 1].split(',') : [];
+const packedOnly = args.includes('--packed-only');
 const shapeArgs = args.filter((s) => /^\d+x\d+x\d+$/.test(s));
 const SHAPES: [number, number, number][] = shapeArgs.length
   ? shapeArgs.map((s) => s.split('x').map(Number) as [number, number, number])
@@ -37,8 +41,8 @@ function calibrate(fn: () => unknown): number {
   }
 }
 
-async function ours(rt: Runtime, m: number, k: number, n: number, A: Float32Array, B: Float32Array): Promise<{ runners: Runner[]; free(): void }> {
-  const x = rt.exports, v = rt.variant;
+async function ours(rt: Runtime, tag: string, m: number, k: number, n: number, A: Float32Array, B: Float32Array): Promise<{ runners: Runner[]; free(): void }> {
+  const x = rt.exports, v = rt.variant + tag;
   const a = rt.alloc(m * k * 4), b = rt.alloc(k * n * 4), bt = rt.alloc(k * n * 4), c = rt.alloc(m * n * 4);
   const pk = rt.alloc(x.packed_b_size_f32(k, n) * 4);
   rt.f32(a, m * k).set(A);
@@ -51,7 +55,7 @@ async function ours(rt: Runtime, m: number, k: number, n: number, A: Float32Arra
       { name: `${v} packed`, run: () => x.gemm_f32_packed_b(m, n, k, a, k, pk, c, n, 0, 0) },
       { name: `${v} plain`, run: () => x.gemm_f32(m, n, k, a, k, b, n, c, n, 0, 0) },
       { name: `${v} bt`, run: () => x.gemm_f32_bt(m, n, k, a, k, bt, k, c, n, 0, 0) },
-    ],
+    ].slice(0, packedOnly ? 1 : 3),
     free: () => [a, b, bt, c, pk].forEach((p) => rt.free(p)),
   };
 }
@@ -98,8 +102,17 @@ async function timeAll(runners: Runner[], flops: number): Promise<Map<string, { 
   return res;
 }
 
-const runtimes: Runtime[] = [await init({ variant: 'simd' })];
-try { runtimes.push(await init({ variant: 'relaxed' })); } catch { console.log('(relaxed build not accepted by this engine)'); }
+const runtimes: Runtime[] = [];
+const tags: string[] = [];
+for (const variant of ['simd', 'relaxed'] as const) {
+  for (const dir of ['', ...alts]) {
+    try {
+      const wasm = dir ? (typeof Deno === 'undefined' ? (await import('node:fs')).readFileSync(`${dir}/${variant}.wasm`) : `${dir}/${variant}.wasm`) : undefined;
+      runtimes.push(await init({ variant, ...(wasm ? { wasm } : {}) }));
+      tags.push(dir ? ` ${dir.split('/').pop()}` : '');
+    } catch { console.log(`(${variant} ${dir} not accepted by this engine)`); }
+  }
+}
 
 console.log('peak probes (GFLOP/s, best of 5):');
 for (const rt of runtimes) {
@@ -116,7 +129,7 @@ for (const rt of runtimes) {
 
 for (const [m, k, n] of SHAPES) {
   const A = rand(m * k, m + k), B = rand(k * n, k + n + 7);
-  const made = await Promise.all(runtimes.map((rt) => ours(rt, m, k, n, A, B)));
+  const made = await Promise.all(runtimes.map((rt, i) => ours(rt, tags[i], m, k, n, A, B)));
   const runners = [...made.flatMap((o) => o.runners), ...(await peers(m, k, n, A, B))];
   const res = await timeAll(runners, 2 * m * k * n);
   const peerBest = Math.max(0, ...runners.filter((r) => r.peer).map((r) => res.get(r.name)!.median));
@@ -124,7 +137,7 @@ for (const [m, k, n] of SHAPES) {
   for (const r of runners) {
     const { best, median } = res.get(r.name)!;
     const ratio = peerBest && !r.peer ? `  ${(median / peerBest).toFixed(2)}x` : '';
-    console.log(`  ${r.name.padEnd(16)} ${best.toFixed(1).padStart(6)} / ${median.toFixed(1).padStart(6)}${ratio}`);
+    console.log(`  ${r.name.padEnd(22)} ${best.toFixed(1).padStart(6)} / ${median.toFixed(1).padStart(6)}${ratio}`);
   }
   made.forEach((o) => o.free());
 }

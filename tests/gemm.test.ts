@@ -81,7 +81,8 @@ for (const variant of VARIANTS) {
       const m = pick(), n = pick(), k = r() < 0.15 ? 500 + Math.floor(r() * 700) : pick();   // some K-blocked
       for (const kind of KERNELS) runKernel(rt, kind, m, n, k, r, r() < 0.5, r() < 0.3);
     }
-    for (const [m, n, k] of [[1, 512, 512], [1, 13, 1100], [16, 64, 256], [61, 24, 1], [5, 1, 131], [128, 40, 768], [200, 24, 700], [37, 19, 1601]]) {
+    for (const [m, n, k] of [[1, 512, 512], [1, 13, 1100], [16, 64, 256], [61, 24, 1], [5, 1, 131], [128, 40, 768], [200, 24, 700], [37, 19, 1601],
+                         [19, 201, 700], [129, 17, 900], [30, 20, 4400]]) {
       for (const kind of KERNELS) runKernel(rt, kind, m, n, k, r, true, false);
     }
   });

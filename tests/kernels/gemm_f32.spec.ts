@@ -136,6 +136,10 @@ describe('gemm_f32 kernels', () => {
     checkAll(67, 131, 131, 1, false, 1);
     checkAll(37, 29, 900, 3, false, 1);      // two K blocks
     checkAll(200, 9, 700, 1, false, 1);      // three M blocks in the packed path
+    checkAll(19, 201, 700, 2, false, 1);     // few-rows order: three B column blocks, tails in m and n
+    checkAll(128, 12, 300, 1, false, 1);     // largest m of the few-rows order
+    checkAll(129, 17, 900, 0, false, 1);     // one row more: GotoBLAS order, two K blocks
+    checkAll(30, 20, 4400, 3, false, 1);     // A too long for the scratch: GotoBLAS order, six K blocks
     checkAll(24, 256, 256, 0, false, 1);
     checkAll(1, 256, 256, 0, false, 1);      // GEMV paths
     checkAll(1, 67, 1100, 2, false, 1);      // GEMV with tails, long k

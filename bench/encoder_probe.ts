@@ -1,0 +1,74 @@
+// Encoder-layer probe (not the published benchmark, that is bench/run.ts): one TransformerEncoderLayer forward
+// and its four GEMMs (packed-B Linear path), warm (called back to back) and cold (a read of a 64 MB buffer
+// before every call evicts the weights from L2 and L3, as a stack of layers or other work in between would).
+//   node --experimental-wasm-relaxed-simd --import tsx bench/encoder_probe.ts [--rounds N] [--alt DIR] [NxLxExH ...]
+//   node_modules/.bin/deno run -A bench/encoder_probe.ts ...
+// --alt DIR[,DIR...]: also run the builds DIR/simd.wasm and DIR/relaxed.wasm (say, the last commit's, built
+// elsewhere), interleaved with the packaged ones call by call, for A/B comparisons in one process.
+import { init, Transformer, type Runtime } from '../bindings/index.ts';
+import { encoderParamShapes } from '../tests/support/ort_graphs.ts';
+import { randomStateDict } from './suites/mha.ts';
+import { randomF32 } from './contestants.ts';
+
+declare const Deno: { args: string[] } | undefined;
+const args: string[] = typeof Deno !== 'undefined' ? Deno.args : process.argv.slice(2);
+const opt = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
+const rounds = Number(opt('--rounds')) || 30;
+const alts = opt('--alt')?.split(',') ?? [];
+const shapeArgs = args.filter((s) => /^\d+x\d+x\d+x\d+$/.test(s));
+const SHAPES = shapeArgs.length ? shapeArgs.map((s) => s.split('x').map(Number)) : [[1, 16, 512, 8]];
+
+// untouched pages all map the kernel's zero page, so fill the buffer before reading it
+const sweep = new Float64Array(8 << 20).fill(1);
+let sink = 0;
+function evict(): void { let s = 0; for (let i = 0; i < sweep.length; i += 8) s += sweep[i]; sink += s; }
+const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+
+interface Build { name: string; rt: Runtime }
+const builds: Build[] = [];
+for (const variant of ['simd', 'relaxed'] as const) {
+  const sources: [string, string | undefined][] = [['', undefined]];
+  for (const dir of alts) sources.push([` ${dir.split('/').pop()}`, `${dir}/${variant}.wasm`]);
+  for (const [tag, wasm] of sources) {
+    try {
+      const src = wasm && typeof Deno === 'undefined' ? (await import('node:fs')).readFileSync(wasm) : wasm;
+      builds.push({ name: variant + tag, rt: await init({ variant, ...(src ? { wasm: src } : {}) }) });
+    } catch (e) { console.log(`${variant}${tag}: ${(e as Error).message}`); }
+  }
+}
+
+function cases(rt: Runtime, N: number, L: number, E: number, H: number): [string, () => void][] {
+  const F = 4 * E, x = rt.exports;
+  const enc = new Transformer(rt, { dModel: E, nhead: H, dimFeedforward: F, batchFirst: true })
+    .loadStateDict(randomStateDict(encoderParamShapes(E, F), 21 + E + H));
+  const t = rt.tensor(randomF32(N * L * E, 5), [N, L, E]);
+  const out: [string, () => void][] = [[`encoder ${N}x${L}x${E}x${H}`, () => { enc.forward(t); }]];
+  const m = N * L;
+  for (const [k, n] of [[E, 3 * E], [E, E], [E, F], [F, E]]) {
+    const size = x.packed_b_size_f32(k, n);
+    const a = rt.alloc(m * k * 4), c = rt.alloc(m * n * 4), pk = rt.alloc(size * 4);
+    rt.f32(a, m * k).set(randomF32(m * k, 3));
+    rt.f32(pk, size).set(randomF32(size, 4));
+    out.push([`gemm ${m}x${k}x${n}`, () => x.gemm_f32_packed_b(m, n, k, a, k, pk, c, n, 0, 0)]);
+  }
+  return out;
+}
+
+for (const [N, L, E, H] of SHAPES) {
+  const per = builds.map((b) => cases(b.rt, N, L, E, H));
+  for (const fns of per) for (const [, fn] of fns) for (let i = 0; i < 100; i++) fn();   // tier up
+  for (let f = 0; f < per[0].length; f++) {
+    for (const cold of [false, true]) {
+      const ts = builds.map(() => [] as number[]);
+      for (let r = 0; r < rounds; r++) {
+        for (let b = 0; b < builds.length; b++) {
+          if (cold) evict();
+          const t0 = performance.now(); per[b][f][1](); ts[b].push(performance.now() - t0);
+        }
+      }
+      const line = builds.map((b, i) => `${b.name} ${(med(ts[i]) * 1000).toFixed(0).padStart(6)}`).join('  ');
+      console.log(`${per[0][f][0].padEnd(20)} ${cold ? 'cold' : 'warm'}  ${line}  (us)`);
+    }
+  }
+}
+if (sink === 0.5) console.log(sink);
