@@ -55,9 +55,11 @@ export const PANEL_SCRATCH: usize = memory.data(KC * NR * 4, 64);
 //   5x8 (512^3):       simd Node 62 / 60 / 58 / 55, Deno 42 / 53 / 54 / -;
 //                      relaxed Node 62 / 65 / 64 / 64, Deno 62 / 63 / 64 / 63
 //   4x8 (16x512x512):  relaxed Node 60 / 57 / 57 / 56, Deno 58 / 55 / 55 / 55
-// The simd build shuffles 1 row of the 5-row tile (0 would win 3% in Node 20, its main user, but lose 20%
-// in V8 15), the relaxed build 2; the 4-row tile splats every row from memory.
-export const A_SHUF5: i32 = ASC_FEATURE_RELAXED_SIMD ? 2 : 1;
+// The simd build splats every row of the 5-row tile: its V8 users are Node <= 20 (V8 >= 11.4 validates relaxed
+// SIMD, so the loader gives those the relaxed build), where 0 beats 1 by 4-6% (1024x256x768: 56 -> 59 GFLOP/s);
+// V8 15 running the simd build anyway (variant: 'simd') loses 20% with it (48 -> 38). The relaxed build
+// shuffles 2 rows. The 4-row tile splats every row from memory in both.
+export const A_SHUF5: i32 = ASC_FEATURE_RELAXED_SIMD ? 2 : 0;
 export const A_SHUF4: i32 = 0;
 
 // Scratch for one packed A block: an M block is at most MC_BYTES of A (mBlock), plus the rows of the tile
@@ -210,17 +212,43 @@ export function tilesEnd(i0: i32, i1: i32, m: i32, m5: i32): i32 {
 }
 
 // Packs rows [i0, iEnd) (whole tiles, see tilesEnd), columns 0..kc of A (row 0 at a, lda bytes) into dst:
-// per tile of R rows (5 below m5, else 4) [kc][R] floats, rows past m repeating row m-1. About 1/n of the
-// tile work; done once per M block and reused by every panel.
+// per tile of R rows (5 below m5, else 4) [kc][R] floats, rows past m repeating row m-1. Done once per M block
+// and reused by every panel; for attention's short GEMMs (P·V: k = S, n = head dim) that is not negligible, so
+// 4 K steps at a time go through a 4x4 transpose in registers (the 5th row with lane stores).
 export function packA(i0: i32, iEnd: i32, m: i32, m5: i32, kc: i32, a: usize, lda: usize, dst: usize): void {
   let i = i0;
+  const kc4 = kc & ~3;
   while (i < iEnd) {
     const R = i < m5 ? 5 : 4;
     const rs = <usize>(R << 2);
-    for (let r = 0; r < R; r++) {
-      let s = a + <usize>min(i + r, m - 1) * lda;
-      let d = dst + (<usize>r << 2);
-      for (let p = 0; p < kc; p++) { store<f32>(d, load<f32>(s)); s += 4; d += rs; }
+    const s0 = a + <usize>min(i, m - 1) * lda, s1 = a + <usize>min(i + 1, m - 1) * lda;
+    const s2 = a + <usize>min(i + 2, m - 1) * lda, s3 = a + <usize>min(i + 3, m - 1) * lda;
+    const s4 = a + <usize>min(i + 4, m - 1) * lda;
+    let d = dst;
+    for (let p = 0; p < kc4; p += 4) {
+      const o = <usize>p << 2;
+      const r0 = v128.load(s0 + o), r1 = v128.load(s1 + o), r2 = v128.load(s2 + o), r3 = v128.load(s3 + o);
+      const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5), t1 = i32x4.shuffle(r2, r3, 0, 4, 1, 5);
+      const t2 = i32x4.shuffle(r0, r1, 2, 6, 3, 7), t3 = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
+      v128.store(d, i64x2.shuffle(t0, t1, 0, 2));
+      v128.store(d + rs, i64x2.shuffle(t0, t1, 1, 3));
+      v128.store(d + 2 * rs, i64x2.shuffle(t2, t3, 0, 2));
+      v128.store(d + 3 * rs, i64x2.shuffle(t2, t3, 1, 3));
+      if (R == 5) {
+        const r4 = v128.load(s4 + o);
+        store<f32>(d, f32x4.extract_lane(r4, 0), 16);
+        store<f32>(d + rs, f32x4.extract_lane(r4, 1), 16);
+        store<f32>(d + 2 * rs, f32x4.extract_lane(r4, 2), 16);
+        store<f32>(d + 3 * rs, f32x4.extract_lane(r4, 3), 16);
+      }
+      d += rs << 2;
+    }
+    for (let p = kc4; p < kc; p++) {
+      const o = <usize>p << 2;
+      store<f32>(d, load<f32>(s0 + o)); store<f32>(d, load<f32>(s1 + o), 4);
+      store<f32>(d, load<f32>(s2 + o), 8); store<f32>(d, load<f32>(s3 + o), 12);
+      if (R == 5) store<f32>(d, load<f32>(s4 + o), 16);
+      d += rs;
     }
     dst += rs * <usize>kc;
     i += R;
