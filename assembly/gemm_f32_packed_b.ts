@@ -16,18 +16,30 @@ import { NR, MC_BYTES, NC_BYTES, kBlock, mBlock, rows5, tilesEnd, packA, sweepRo
 
 const ROW_TILES_MAX_M: i32 = 128;   // measured up to here (m = 48, 64: 3-8% faster than GotoBLAS order, 128: equal)
 
-// The first order above. A: rows [0, m) packed by packA into the scratch, m + 3 rows of k floats at most.
-function gemmRowTiles(m: i32, n: i32, k: i32, m5: i32, a: usize, ldaB: usize, packed: usize,
+// The first order above. Rows: 5-row tiles, then the m % 5 rows left: 4 by one 4-row tile, 1 to 3 each through
+// the GEMV loop (its A row read in place), which beats a part-empty 4-row tile. So m = 16 runs 5+5+5+1, not
+// 4+4+4+4: the 5-row tile is the faster one (16x256x768: Deno 2.9 relaxed 55 -> 62 GFLOP/s, Node 20 61 -> 62;
+// m = 6, 7: 40-48 -> 59-61). The simd build (Node 20) runs 3 left-over rows as 4+4 with the last 5-row tile:
+// there three GEMV rows cost more (m = 8: 61 as 4+4, 58 as 5+3).
+// A: the tiles' rows packed by packA into the scratch, at most m + 3 rows of k floats.
+function gemmRowTiles(m: i32, n: i32, k: i32, a: usize, ldaB: usize, packed: usize,
                       c: usize, ldcB: usize, bias: usize, act: i32): void {
-  packA(0, m, m, m5, k, a, ldaB, APACK_SCRATCH);
+  let m5 = (m / 5) * 5, tiled = m5;     // rows [0, m5) 5-row tiles, [m5, tiled) 4-row tiles, the rest GEMV rows
+  const r = m - m5;
+  if (r == 4) tiled = m;
+  else if (r == 3 && !ASC_FEATURE_RELAXED_SIMD && m5 > 0) { m5 -= 5; tiled = m; }
+  packA(0, tiled, m, m5, k, a, ldaB, APACK_SCRATCH);
   const nc = max(1, (NC_BYTES >> 5) / k) * NR;   // columns per B block (panels of k x 8 f32)
+  const gs = <usize>k << 5;
   for (let j0 = 0; j0 < n; j0 += nc) {
     const j1 = min(n, j0 + nc);
     let ap = APACK_SCRATCH;
-    for (let i = 0; i < m; ) {
+    for (let i = 0; i < tiled; ) {
       sweepPanels(i, m, m5, j0, j1, n, k, ap, packed, c, ldcB, bias, act);
       if (i < m5) { ap += <usize>k * 20; i += 5; } else { ap += <usize>k << 4; i += 4; }
     }
+    const cj = c + (<usize>j0 << 2), bj: usize = bias != 0 ? bias + (<usize>j0 << 2) : 0;
+    for (let i = tiled; i < m; i++) gemvPacked(j1 - j0, k, a + <usize>i * ldaB, packed + <usize>(j0 >> 3) * gs, cj + <usize>i * ldcB, bj, act);
   }
 }
 
@@ -35,8 +47,8 @@ export function gemm_f32_packed_b(m: i32, n: i32, k: i32, a: usize, lda: i32, pa
                                   c: usize, ldc: i32, bias: usize, act: i32): void {
   if (m == 1) { gemvPacked(n, k, a, packed, c, bias, act); return; }
   const ldaB = <usize>lda << 2, ldcB = <usize>ldc << 2;
+  if (m <= ROW_TILES_MAX_M && k <= MC_BYTES / ((m + 3) << 2)) { gemmRowTiles(m, n, k, a, ldaB, packed, c, ldcB, bias, act); return; }
   const kcb = kBlock(k), m5 = rows5(m);
-  if (m <= ROW_TILES_MAX_M && k <= MC_BYTES / ((m + 3) << 2)) { gemmRowTiles(m, n, k, m5, a, ldaB, packed, c, ldcB, bias, act); return; }
   for (let p0 = 0; p0 < k; p0 += kcb) {
     const kc = min(kcb, k - p0);
     const last = p0 + kc >= k;
