@@ -3,7 +3,8 @@
 import { MultiHead, type Tensor } from '../../bindings/index.ts';
 import { mhaGraph, mhaParamShapes, type AttentionBuild, type StateDict } from '../../tests/support/ort_graphs.ts';
 import { join, oursFor, randomF32 } from '../contestants.ts';
-import type { BenchContext, Case, Contestant, Suite } from '../suite.ts';
+import { weightReadFloor } from '../read_floor.ts';
+import type { BenchContext, Case, Contestant, OurBuild, Suite } from '../suite.ts';
 
 // [N, L, E, H] and the goal for our speedup over the faster ORT graph
 const SHAPES: [number, number, number, number][] = [
@@ -75,31 +76,51 @@ export const suite: Suite = {
     'ort contrib: com.microsoft Attention (fused QKV weight [E,3E], bias [3E], num_heads) + MatMul/Add out-projection.',
     'ort: session.run per call with a new ort.Tensor over the same JS input (copied into ORT\'s heap), output copied out; weights are initializers. "vs best peer" uses the faster ORT graph.',
     'goal: our speedup over the faster ORT graph >= 3x at L = 1, >= 1.5x for L >= 16 (in the case label).',
+    '"floor" case (L = 1): the only peer there is "weight-read floor" (see the encoder suite) over the byte size of the module\'s packed in- and out-projection weights and biases: no implementation that reads its weights once per call can beat it. "vs best peer" = floor time / our time.',
   ],
   cases(ctx): Case[] {
-    return SHAPES.map(([N, L, E, H]) => {
-      const hd = E / H;
-      return {
-        label: `${N}x${L}x${E}x${H} >=${goal(L)}x`,
-        flops: 2 * N * L * E * 3 * E + 2 * N * H * L * L * hd * 2 + 2 * N * L * E * E,
+    const flopsOf = (N: number, L: number, E: number, H: number) =>
+      2 * N * L * E * 3 * E + 2 * N * H * L * L * (E / H) * 2 + 2 * N * L * E * E;
+    const oursMha = (sd: StateDict, x: Float32Array, N: number, L: number, E: number, H: number) =>
+      oursFor(ctx, '', ['gemm_f32_packed_b', 'softmax_rows_f32'], ({ rt }) => {
+        const mha = new MultiHead(rt, { embedDim: E, numHeads: H, batchFirst: true }).loadStateDict(sd);
+        const t = rt.tensor(x, [N, L, E]);
+        let out: Tensor | null = null;
+        return {
+          run: () => { out = mha.forward(t, t, t, { needWeights: false }).output; },
+          output: () => out!.toArray(),
+          dispose: () => { t.dispose(); mha.dispose(); },
+        };
+      });
+    const cases: Case[] = SHAPES.map(([N, L, E, H]) => ({
+      label: `${N}x${L}x${E}x${H} >=${goal(L)}x`,
+      flops: flopsOf(N, L, E, H),
+      async setup() {
+        const sd = randomStateDict(mhaParamShapes(E), 11 + E + H);
+        const x = randomF32(N * L * E, 3 + N + L + E);
+        const ort = await ortGraphContestants(ctx, bothBuilds((build) => mhaGraph(sd, { E, H, build })), x, [N, L, E]);
+        return join(oursMha(sd, x, N, L, E, H), ort);
+      },
+      tolerance: 1e-4,
+    }));
+    // the weight-read floor for the decode step
+    for (const [N, L, E, H] of SHAPES.filter(([, l]) => l === 1)) {
+      cases.push({
+        label: `${N}x${L}x${E}x${H} floor`,
+        flops: flopsOf(N, L, E, H),
         async setup() {
           const sd = randomStateDict(mhaParamShapes(E), 11 + E + H);
           const x = randomF32(N * L * E, 3 + N + L + E);
-          const ours = oursFor(ctx, '', ['gemm_f32_packed_b', 'softmax_rows_f32'], ({ rt }) => {
-            const mha = new MultiHead(rt, { embedDim: E, numHeads: H, batchFirst: true }).loadStateDict(sd);
-            const t = rt.tensor(x, [N, L, E]);
-            let out: Tensor | null = null;
-            return {
-              run: () => { out = mha.forward(t, t, t, { needWeights: false }).output; },
-              output: () => out!.toArray(),
-              dispose: () => { t.dispose(); mha.dispose(); },
-            };
-          });
-          const ort = await ortGraphContestants(ctx, bothBuilds((build) => mhaGraph(sd, { E, H, build })), x, [N, L, E]);
-          return join(ours, ort);
+          return join(oursMha(sd, x, N, L, E, H), weightReadFloor(ctx, (b) => mhaWeightBytes(b, E)));
         },
-        tolerance: 1e-4,
-      };
-    });
+      });
+    }
+    return cases;
   },
 };
+
+/** Bytes of the self-attention weights as our build holds them: in- and out-projection packed (pack_b_f32), biases. */
+function mhaWeightBytes(b: OurBuild, E: number): number {
+  const ps = (k: number, n: number) => b.rt.exports.packed_b_size_f32(k, n);
+  return 4 * (ps(E, 3 * E) + ps(E, E) + 3 * E + E);
+}
