@@ -232,4 +232,28 @@ for (const variant of VARIANTS) {
     assertClose(got.output, reference(c, sd, q, k, v).output, ATOL, RTOL, 'new module after dispose');
     att2.dispose();
   });
+
+  test(`${variant}: Attention steady state allocates nothing (10,000 forwards, every score)`, async () => {
+    const rt = await runtime(variant);
+    const r = rng(41);
+    for (const score of ['dot', 'scaledDot', 'general', 'additive'] as Score[]) {
+      const c: Case = { score, B: 2, Q: 3, K: 5, qs: score === 'dot' || score === 'scaledDot' ? 4 : 6, ks: 4, dv: 3, h: 8,
+        bias: score === 'general', validLens: [2, 5], asTensor: false, lensAsInt32: false };
+      const att = makeModule(rt, c);
+      att.loadStateDict(randomParams(r, paramShapes(c)));
+      const q = randn(r, c.B * c.Q * c.qs), k = randn(r, c.B * c.K * c.ks), v = randn(r, c.B * c.K * c.dv);
+      const fwd = () => att.forward({ data: q, shape: [c.B, c.Q, c.qs] }, { data: k, shape: [c.B, c.K, c.ks] },
+        { data: v, shape: [c.B, c.K, c.dv] }, { validLens: c.validLens! }).output.toArray();
+      fwd();
+      const before = rt.memoryStats();
+      const first = fwd();
+      let last: Float32Array | null = null;
+      for (let i = 0; i < 10_000; i++) last = fwd();
+      const after = rt.memoryStats();
+      assert.equal(after.memoryBytes, before.memoryBytes, `${score}: memoryBytes unchanged`);
+      assert.equal(after.bytesInUse, before.bytesInUse, `${score}: bytesInUse unchanged`);
+      assert.deepEqual(last, first, `${score}: same output every time`);
+      att.dispose();
+    }
+  });
 }

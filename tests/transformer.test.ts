@@ -302,23 +302,32 @@ for (const variant of VARIANTS) {
     runCase(rt, c, sd, x, null, 'new module after dispose');
   });
 
-  test(`${variant}: Transformer encoder layer steady state allocates nothing (1,000 forwards)`, async () => {
+  test(`${variant}: Transformer steady state allocates nothing (10,000 forwards each: encoder layer, decoder stack)`, async () => {
     const rt = await runtime(variant);
     const r = rng(37);
-    const cfg: TransformerConfig = { kind: 'encoder', dModel: 16, nhead: 4, dimFeedforward: 32, activation: 'gelu' };
-    const enc = new Transformer(rt, moduleOptions(cfg));
-    enc.loadStateDict(randomParams(r, transformerParamShapes(cfg)));
+    const steady = (what: string, forward: () => Float32Array) => {
+      forward();
+      const before = rt.memoryStats();
+      const first = forward();
+      let last: Float32Array | null = null;
+      for (let i = 0; i < 10_000; i++) last = forward();
+      const after = rt.memoryStats();
+      assert.equal(after.memoryBytes, before.memoryBytes, `${what}: memoryBytes unchanged`);
+      assert.equal(after.bytesInUse, before.bytesInUse, `${what}: bytesInUse unchanged`);
+      assert.deepEqual(last, first, `${what}: same output every time`);
+    };
+    const ecfg: TransformerConfig = { kind: 'encoder', dModel: 16, nhead: 4, dimFeedforward: 32, activation: 'gelu' };
+    const enc = new Transformer(rt, moduleOptions(ecfg));
+    enc.loadStateDict(randomParams(r, transformerParamShapes(ecfg)));
     const src = { data: randn(r, 6 * 2 * 16), shape: [6, 2, 16] };
     const kpm = new Uint8Array(12); kpm[5] = 1;
-    enc.forward(src, { srcKeyPaddingMask: kpm, isCausal: true });
-    const before = rt.memoryStats();
-    const first = enc.forward(src, { srcKeyPaddingMask: kpm, isCausal: true }).toArray();
-    let last: Float32Array | null = null;
-    for (let i = 0; i < 1000; i++) last = enc.forward(src, { srcKeyPaddingMask: kpm, isCausal: true }).toArray();
-    const after = rt.memoryStats();
-    assert.equal(after.memoryBytes, before.memoryBytes, 'memoryBytes unchanged');
-    assert.equal(after.bytesInUse, before.bytesInUse, 'bytesInUse unchanged');
-    assert.deepEqual(last, first);
-    enc.dispose();
+    steady('encoder', () => enc.forward(src, { srcKeyPaddingMask: kpm, isCausal: true }).toArray());
+    const dcfg: TransformerConfig = { kind: 'decoder', dModel: 8, nhead: 2, dimFeedforward: 16, numLayers: 2, norm: true, normFirst: true, batchFirst: true };
+    const dec = new Transformer(rt, moduleOptions(dcfg));
+    dec.loadStateDict(randomParams(r, transformerParamShapes(dcfg)));
+    const tgt = { data: randn(r, 2 * 3 * 8), shape: [2, 3, 8] }, mem = rt.tensor(randn(r, 2 * 4 * 8), [2, 4, 8]);
+    const mkpm = Uint8Array.from([0, 0, 0, 1, 0, 0, 0, 0]);
+    steady('decoder', () => dec.forward(tgt, mem, { tgtIsCausal: true, memoryKeyPaddingMask: mkpm }).toArray());
+    enc.dispose(); dec.dispose(); mem.dispose();
   });
 }
