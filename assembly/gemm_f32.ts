@@ -3,10 +3,11 @@
 // [kc][8] scratch panel first: rows of B at a large power-of-two stride would fight over a few L1 sets;
 // the copy costs about 1/mc of the tile work. The M block of A is packed into tiles once (packA).
 // m = 1 reads B rows directly (GEMV).
-import { NR, kBlock, mBlock, rows5, tilesEnd, packA, sweepRows, APACK_SCRATCH, gemvRowMajor, packPanelRows, PANEL_SCRATCH } from './gemm_microkernel';
+import { NR, kBlock, mBlock, rows5, tilesEnd, packA, sweepRows, APACK_SCRATCH, gemvRowMajor, packPanelRows, PANEL_SCRATCH, gemmDegenerate } from './gemm_microkernel';
 
 export function gemm_f32(m: i32, n: i32, k: i32, a: usize, lda: i32, b: usize, ldb: i32,
                          c: usize, ldc: i32, bias: usize, act: i32): void {
+  if (gemmDegenerate(m, n, k, c, ldc, bias, act)) return;
   const ldaB = <usize>lda << 2, ldbB = <usize>ldb << 2, ldcB = <usize>ldc << 2;
   if (m == 1) { gemvRowMajor(n, k, a, b, ldbB, c, bias, act); return; }
   const kcb = kBlock(k), m5 = rows5(m);

@@ -1,11 +1,12 @@
 // C[m,n] = A[m,k] · Bᵀ (+bias) (act) with B given as [n, k] (ldb): Q·Kᵀ and x·Wᵀ without a separate pack.
 // For each K block and M block, each 8 rows of B are transposed (4x4 SIMD shuffles) into a [kc][8] scratch
 // panel and swept by the register tiles over the block's rows of A. m = 1: plain dot products, 4 rows of B at a time.
-import { NR, kBlock, mBlock, rows5, tilesEnd, packA, sweepRows, APACK_SCRATCH, packPanelTransposed, PANEL_SCRATCH, finish1 } from './gemm_microkernel';
+import { NR, kBlock, mBlock, rows5, tilesEnd, packA, sweepRows, APACK_SCRATCH, packPanelTransposed, PANEL_SCRATCH, finish1, gemmDegenerate } from './gemm_microkernel';
 import { madd } from './simd_madd';
 
 export function gemm_f32_bt(m: i32, n: i32, k: i32, a: usize, lda: i32, b: usize, ldb: i32,
                             c: usize, ldc: i32, bias: usize, act: i32): void {
+  if (gemmDegenerate(m, n, k, c, ldc, bias, act)) return;
   const ldaB = <usize>lda << 2, ldbB = <usize>ldb << 2, ldcB = <usize>ldc << 2;
   if (m == 1) { dotRows(n, k, a, b, ldbB, c, bias, act); return; }
   const kcb = kBlock(k), m5 = rows5(m);

@@ -12,7 +12,7 @@
 // loses the stream at every panel. Measured on this Zen 5 with the weights evicted (bench/encoder_probe.ts):
 // 16x2048x512 789 -> 650 us, 16x512x1536 515 -> 440 us, encoder layer L = 16 2.32 -> 1.96 ms; with the weights
 // in cache both orders run at the same speed up to m = 128 (Node 20 and Deno 2.9, both builds).
-import { NR, MC_BYTES, NC_BYTES, kBlock, mBlock, rows5, tilesEnd, packA, sweepRows, sweepPanels, APACK_SCRATCH, gemvPacked } from './gemm_microkernel';
+import { NR, MC_BYTES, NC_BYTES, kBlock, mBlock, rows5, tilesEnd, packA, sweepRows, sweepPanels, APACK_SCRATCH, gemvPacked, gemmDegenerate } from './gemm_microkernel';
 
 const ROW_TILES_MAX_M: i32 = 128;   // measured up to here (m = 48, 64: 3-8% faster than GotoBLAS order, 128: equal)
 
@@ -45,6 +45,7 @@ function gemmRowTiles(m: i32, n: i32, k: i32, a: usize, ldaB: usize, packed: usi
 
 export function gemm_f32_packed_b(m: i32, n: i32, k: i32, a: usize, lda: i32, packed: usize,
                                   c: usize, ldc: i32, bias: usize, act: i32): void {
+  if (gemmDegenerate(m, n, k, c, ldc, bias, act)) return;
   if (m == 1) { gemvPacked(n, k, a, packed, c, bias, act); return; }
   const ldaB = <usize>lda << 2, ldcB = <usize>ldc << 2;
   if (m <= ROW_TILES_MAX_M && k <= MC_BYTES / ((m + 3) << 2)) { gemmRowTiles(m, n, k, a, ldaB, packed, c, ldcB, bias, act); return; }

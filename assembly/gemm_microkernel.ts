@@ -491,6 +491,18 @@ function biasAct(n4: i32, c: usize, bias: usize, act: i32): void {
   storeRow(c + (<usize>j << 2), y0, y1, nr);
 }
 
+// Shapes with nothing to multiply: m or n <= 0 writes nothing; k <= 0 (an empty sum, 0 as in the reference
+// and torch) leaves each C element = act(bias or 0). Returns whether it handled the call.
+export function gemmDegenerate(m: i32, n: i32, k: i32, c: usize, ldc: i32, bias: usize, act: i32): bool {
+  if (m <= 0 || n <= 0) return true;
+  if (k > 0) return false;
+  for (let i = 0; i < m; i++) {
+    const ci = c + ((<usize>i * <usize>ldc) << 2);
+    for (let j = 0; j < n; j++) store<f32>(ci + (<usize>j << 2), finish1(0, bias, j, act));
+  }
+  return true;
+}
+
 // Scalar bias/act for one element (tails).
 @inline export function finish1(v: f32, bias: usize, j: i32, act: i32): f32 {
   if (bias != 0) v += load<f32>(bias + (<usize>j << 2));

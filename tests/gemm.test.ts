@@ -85,6 +85,10 @@ for (const variant of VARIANTS) {
                          [19, 201, 700], [129, 17, 900], [30, 20, 4400]]) {
       for (const kind of KERNELS) runKernel(rt, kind, m, n, k, r, true, false);
     }
+    // degenerate shapes: k = 0 gives C = act(bias or 0); m = 0 or n = 0 writes nothing (guards)
+    for (const [m, n, k] of [[3, 10, 0], [1, 9, 0], [0, 9, 5], [4, 0, 5]]) {
+      for (const kind of KERNELS) for (const [bias, relu] of [[true, true], [false, false]]) runKernel(rt, kind, m, n, k, r, bias, relu);
+    }
   });
 
   test(`${variant}: batched kernels step every operand by its stride`, async () => {

@@ -145,6 +145,10 @@ describe('gemm_f32 kernels', () => {
     checkAll(1, 67, 1100, 2, false, 1);      // GEMV with tails, long k
     checkAll(61, 13, 1, 0, false, 1);        // k = 1
     checkAll(7, 1, 131, 5, false, 1);        // n = 1
+    checkAll(3, 10, 0, 1, false, 1);         // k = 0: C = act(bias or 0)
+    checkAll(1, 9, 0, 0, false, 1);
+    checkAll(0, 9, 5, 1, false, 1);          // m = 0, n = 0: nothing written (guards)
+    checkAll(4, 0, 5, 1, false, 1);
   });
   it('propagate NaN and ±Inf like the reference, keep -0 / 0 sums, handle large magnitudes', () => {
     checkAll(9, 13, 7, 1, true, 1);
