@@ -10,6 +10,7 @@ export interface KernelExports {
   variant_id(): number;
 
   // --- GEMM (assembly/gemm_*.ts). act: 0 = none, 1 = relu. bias: 0 = none, else bias[n] ---
+  // m or n = 0 writes nothing; k = 0 gives C = act(bias or 0) (an empty sum). C must not overlap A, B or bias.
   // C[m,n] = A[m,k] · B[k,n] (+ bias) (act), B row-major unpacked.
   gemm_f32(m: number, n: number, k: number, a: p, lda: number, b: p, ldb: number, c: p, ldc: number, bias: p, act: number): void;
   // C[m,n] = A[m,k] · Bᵀ, B given as [n,k] (Q·Kᵀ, x·Wᵀ without packing).
