@@ -199,6 +199,7 @@ export function mBlock(m: i32, kc: i32): i32 {
 
 // Rows done by 5-row tiles (from row 0); the rest, m - rows5(m), by 4-row tiles, so that e.g. m = 16 runs
 // 4 full 4-row tiles instead of 5+5+5+1. m in {1, 2, 3, 6, 7, 11} ends with one partial 4-row tile.
+// (The GotoBLAS-order paths; the few-rows order of gemm_f32_packed_b plans its rows itself.)
 export function rows5(m: i32): i32 {
   for (let t = m / 5; t >= 0; t--) if ((m - 5 * t) % 4 == 0) return 5 * t;
   return (m / 5) * 5;
