@@ -3,7 +3,7 @@
 // before every call evicts the weights from L2 and L3, as a stack of layers or other work in between would).
 //   node --experimental-wasm-relaxed-simd --import tsx bench/encoder_probe.ts [--rounds N] [--alt DIR] [NxLxExH ...]
 //   node_modules/.bin/deno run -A bench/encoder_probe.ts ...
-// --alt DIR[,DIR...]: also run the builds DIR/simd.wasm and DIR/relaxed.wasm (say, the last commit's, built
+// --only simd|relaxed: one build. --alt DIR[,DIR...]: also run the builds DIR/simd.wasm and DIR/relaxed.wasm (say, the last commit's, built
 // elsewhere), interleaved with the packaged ones call by call, for A/B comparisons in one process.
 import { init, Transformer, type Runtime } from '../bindings/index.ts';
 import { encoderParamShapes } from '../tests/support/ort_graphs.ts';
@@ -26,7 +26,9 @@ const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
 interface Build { name: string; rt: Runtime }
 const builds: Build[] = [];
+const only = opt('--only');
 for (const variant of ['simd', 'relaxed'] as const) {
+  if (only && only !== variant) continue;
   const sources: [string, string | undefined][] = [['', undefined]];
   for (const dir of alts) sources.push([` ${dir.split('/').pop()}`, `${dir}/${variant}.wasm`]);
   for (const [tag, wasm] of sources) {
