@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Attention, type Runtime } from '../bindings/index.ts';
 import { VARIANTS, runtime, rng, randn, assertClose } from './util.ts';
-import { pick, randomParams, expectError, num, shapeOrSize, type Rand } from './module_helpers.ts';
+import { pick, randomParams, expectError, num, shapeOrSize, assertSteadyState, type Rand } from './module_helpers.ts';
 import { dotAttention, dotProductAttention, generalAttention, additiveAttention, matmul, type AttnResult } from './reference/index.ts';
 
 const ATOL = 1e-5, RTOL = 1e-4;
@@ -244,15 +244,7 @@ for (const variant of VARIANTS) {
       const q = randn(r, c.B * c.Q * c.qs), k = randn(r, c.B * c.K * c.ks), v = randn(r, c.B * c.K * c.dv);
       const fwd = () => att.forward({ data: q, shape: [c.B, c.Q, c.qs] }, { data: k, shape: [c.B, c.K, c.ks] },
         { data: v, shape: [c.B, c.K, c.dv] }, { validLens: c.validLens! }).output.toArray();
-      fwd();
-      const before = rt.memoryStats();
-      const first = fwd();
-      let last: Float32Array | null = null;
-      for (let i = 0; i < 10_000; i++) last = fwd();
-      const after = rt.memoryStats();
-      assert.equal(after.memoryBytes, before.memoryBytes, `${score}: memoryBytes unchanged`);
-      assert.equal(after.bytesInUse, before.bytesInUse, `${score}: bytesInUse unchanged`);
-      assert.deepEqual(last, first, `${score}: same output every time`);
+      assertSteadyState(rt, score, fwd);
       att.dispose();
     }
   });

@@ -1,5 +1,5 @@
 // Helpers shared by the module tests (attention / multihead / transformer): random parameters by PyTorch name,
-// picking random options, and error assertions that check names and numbers rather than wording.
+// picking random options, error assertions that check names and numbers rather than wording, steady-state checks.
 import assert from 'node:assert/strict';
 
 export type Rand = () => number;
@@ -76,4 +76,21 @@ export function randomMask(r: Rand, shape: number[], bool: boolean, p: number, w
     for (let i = 0; i < n; i++) data[i] = r() < p ? -Infinity : lo + (hi - lo) * r();
   }
   return withShape ? { data, shape } : data;
+}
+
+/**
+ * Steady state: after one warm-up call, `calls` more forwards leave the runtime's memory size and allocator usage
+ * unchanged and give the same output every time.
+ */
+export function assertSteadyState(rt: { memoryStats(): { memoryBytes: number; bytesInUse: number } }, what: string,
+                                  forward: () => Float32Array, calls = 10_000): void {
+  forward();
+  const before = rt.memoryStats();
+  const first = forward();
+  let last: Float32Array | null = null;
+  for (let i = 0; i < calls; i++) last = forward();
+  const after = rt.memoryStats();
+  assert.equal(after.memoryBytes, before.memoryBytes, `${what}: memoryBytes unchanged`);
+  assert.equal(after.bytesInUse, before.bytesInUse, `${what}: bytesInUse unchanged`);
+  assert.deepEqual(last, first, `${what}: same output every time`);
 }

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MultiHead, type Runtime } from '../bindings/index.ts';
 import { VARIANTS, runtime, rng, randn, assertClose } from './util.ts';
-import { pick, randomParams, expectError, num, shapeOrSize, sizeOf, randomMask, type MaskIn, type Rand } from './module_helpers.ts';
+import { pick, randomParams, expectError, num, shapeOrSize, sizeOf, randomMask, assertSteadyState, type MaskIn, type Rand } from './module_helpers.ts';
 import { multiheadAttention, type MhaConfig, type MhaOptions } from './reference/index.ts';
 
 const ATOL = 1e-5, RTOL = 1e-4;
@@ -315,15 +315,7 @@ for (const variant of VARIANTS) {
     mha.loadStateDict(randomParams(r, mhaParamShapes(cfg)));
     const q = { data: randn(r, 4 * 2 * 8), shape: [4, 2, 8] };
     const kpm = new Uint8Array(2 * 4); kpm[3] = 1;
-    mha.forward(q, q, q, { keyPaddingMask: kpm });
-    const before = rt.memoryStats();
-    const first = mha.forward(q, q, q, { keyPaddingMask: kpm }).output.toArray();
-    let last: Float32Array | null = null;
-    for (let i = 0; i < 10000; i++) last = mha.forward(q, q, q, { keyPaddingMask: kpm }).output.toArray();
-    const after = rt.memoryStats();
-    assert.equal(after.memoryBytes, before.memoryBytes, 'memoryBytes unchanged');
-    assert.equal(after.bytesInUse, before.bytesInUse, 'bytesInUse unchanged');
-    assert.deepEqual(last, first);
+    assertSteadyState(rt, 'MultiHead', () => mha.forward(q, q, q, { keyPaddingMask: kpm }).output.toArray());
     mha.dispose();
   });
 }

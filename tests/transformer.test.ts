@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Transformer, type Runtime } from '../bindings/index.ts';
 import { VARIANTS, runtime, rng, randn, assertClose } from './util.ts';
-import { pick, randomParams, expectError, num, shapeOrSize, sizeOf, randomMask, type MaskIn, type Rand } from './module_helpers.ts';
+import { pick, randomParams, expectError, num, shapeOrSize, sizeOf, randomMask, assertSteadyState, type MaskIn, type Rand } from './module_helpers.ts';
 import {
   transformerEncoder, transformerDecoder, transformerParamShapes, type TransformerConfig,
 } from './reference/index.ts';
@@ -305,29 +305,18 @@ for (const variant of VARIANTS) {
   test(`${variant}: Transformer steady state allocates nothing (10,000 forwards each: encoder layer, decoder stack)`, async () => {
     const rt = await runtime(variant);
     const r = rng(37);
-    const steady = (what: string, forward: () => Float32Array) => {
-      forward();
-      const before = rt.memoryStats();
-      const first = forward();
-      let last: Float32Array | null = null;
-      for (let i = 0; i < 10_000; i++) last = forward();
-      const after = rt.memoryStats();
-      assert.equal(after.memoryBytes, before.memoryBytes, `${what}: memoryBytes unchanged`);
-      assert.equal(after.bytesInUse, before.bytesInUse, `${what}: bytesInUse unchanged`);
-      assert.deepEqual(last, first, `${what}: same output every time`);
-    };
     const ecfg: TransformerConfig = { kind: 'encoder', dModel: 16, nhead: 4, dimFeedforward: 32, activation: 'gelu' };
     const enc = new Transformer(rt, moduleOptions(ecfg));
     enc.loadStateDict(randomParams(r, transformerParamShapes(ecfg)));
     const src = { data: randn(r, 6 * 2 * 16), shape: [6, 2, 16] };
     const kpm = new Uint8Array(12); kpm[5] = 1;
-    steady('encoder', () => enc.forward(src, { srcKeyPaddingMask: kpm, isCausal: true }).toArray());
+    assertSteadyState(rt, 'encoder', () => enc.forward(src, { srcKeyPaddingMask: kpm, isCausal: true }).toArray());
     const dcfg: TransformerConfig = { kind: 'decoder', dModel: 8, nhead: 2, dimFeedforward: 16, numLayers: 2, norm: true, normFirst: true, batchFirst: true };
     const dec = new Transformer(rt, moduleOptions(dcfg));
     dec.loadStateDict(randomParams(r, transformerParamShapes(dcfg)));
     const tgt = { data: randn(r, 2 * 3 * 8), shape: [2, 3, 8] }, mem = rt.tensor(randn(r, 2 * 4 * 8), [2, 4, 8]);
     const mkpm = Uint8Array.from([0, 0, 0, 1, 0, 0, 0, 0]);
-    steady('decoder', () => dec.forward(tgt, mem, { tgtIsCausal: true, memoryKeyPaddingMask: mkpm }).toArray());
+    assertSteadyState(rt, 'decoder', () => dec.forward(tgt, mem, { tgtIsCausal: true, memoryKeyPaddingMask: mkpm }).toArray());
     enc.dispose(); dec.dispose(); mem.dispose();
   });
 }
