@@ -5,7 +5,8 @@
 //   node_modules/.bin/deno run -A bench/encoder_probe.ts ...
 // --only simd|relaxed: one build. --alt DIR[,DIR...]: also run the builds DIR/simd.wasm and DIR/relaxed.wasm (say, the last commit's, built
 // elsewhere), interleaved with the packaged ones call by call, for A/B comparisons in one process.
-import { init, Transformer, type Runtime } from '../bindings/index.ts';
+import { Transformer, type Runtime } from '../bindings/index.ts';
+import { probeBuilds } from './probe_builds.ts';
 import { encoderParamShapes } from '../tests/support/ort_graphs.ts';
 import { randomStateDict } from './suites/mha.ts';
 import { randomF32 } from './contestants.ts';
@@ -24,20 +25,7 @@ let sink = 0;
 function evict(): void { let s = 0; for (let i = 0; i < sweep.length; i += 8) s += sweep[i]; sink += s; }
 const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
-interface Build { name: string; rt: Runtime }
-const builds: Build[] = [];
-const only = opt('--only');
-for (const variant of ['simd', 'relaxed'] as const) {
-  if (only && only !== variant) continue;
-  const sources: [string, string | undefined][] = [['', undefined]];
-  for (const dir of alts) sources.push([` ${dir.split('/').pop()}`, `${dir}/${variant}.wasm`]);
-  for (const [tag, wasm] of sources) {
-    try {
-      const src = wasm && typeof Deno === 'undefined' ? (await import('node:fs')).readFileSync(wasm) : wasm;
-      builds.push({ name: variant + tag, rt: await init({ variant, ...(src ? { wasm: src } : {}) }) });
-    } catch (e) { console.log(`${variant}${tag}: ${(e as Error).message}`); }
-  }
-}
+const builds = await probeBuilds(alts, opt('--only'));
 
 function cases(rt: Runtime, N: number, L: number, E: number, H: number): [string, () => void][] {
   const F = 4 * E, x = rt.exports;

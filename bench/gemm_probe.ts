@@ -7,7 +7,8 @@
 // comparisons in one run; --packed-only: only the packed-B path.
 // Contestants run interleaved, several rounds; we print the best and the median call of each so that other
 // load on the machine (shared cores) shows up as a gap between the two, and ratios come from the same run.
-import { init, type Runtime } from '../bindings/index.ts';
+import type { Runtime } from '../bindings/index.ts';
+import { probeBuilds } from './probe_builds.ts';
 import { GraphBuilder } from '../tests/support/onnx_model.ts';
 
 declare const Deno: { args: string[] } | undefined;
@@ -41,8 +42,8 @@ function calibrate(fn: () => unknown): number {
   }
 }
 
-async function ours(rt: Runtime, tag: string, m: number, k: number, n: number, A: Float32Array, B: Float32Array): Promise<{ runners: Runner[]; free(): void }> {
-  const x = rt.exports, v = rt.variant + tag;
+async function ours(rt: Runtime, name: string, m: number, k: number, n: number, A: Float32Array, B: Float32Array): Promise<{ runners: Runner[]; free(): void }> {
+  const x = rt.exports, v = name;
   const a = rt.alloc(m * k * 4), b = rt.alloc(k * n * 4), bt = rt.alloc(k * n * 4), c = rt.alloc(m * n * 4);
   const pk = rt.alloc(x.packed_b_size_f32(k, n) * 4);
   rt.f32(a, m * k).set(A);
@@ -102,34 +103,24 @@ async function timeAll(runners: Runner[], flops: number): Promise<Map<string, { 
   return res;
 }
 
-const runtimes: Runtime[] = [];
-const tags: string[] = [];
-for (const variant of ['simd', 'relaxed'] as const) {
-  for (const dir of ['', ...alts]) {
-    try {
-      const wasm = dir ? (typeof Deno === 'undefined' ? (await import('node:fs')).readFileSync(`${dir}/${variant}.wasm`) : `${dir}/${variant}.wasm`) : undefined;
-      runtimes.push(await init({ variant, ...(wasm ? { wasm } : {}) }));
-      tags.push(dir ? ` ${dir.split('/').pop()}` : '');
-    } catch { console.log(`(${variant} ${dir} not accepted by this engine)`); }
-  }
-}
+const builds = await probeBuilds(alts);
 
 console.log('peak probes (GFLOP/s, best of 5):');
-for (const rt of runtimes) {
-  const x = rt.exports as unknown as Record<string, (iters: number) => number>;
+for (const build of builds) {
+  const x = build.rt.exports as unknown as Record<string, (iters: number) => number>;
   for (const name of ['peak_mul_add_f32', 'peak_madd_f32']) {
     if (!x[name]) continue;
     const iters = 200_000;
     x[name](iters);
     let best = Infinity;
     for (let i = 0; i < 5; i++) { const t = performance.now(); x[name](iters); best = Math.min(best, performance.now() - t); }
-    console.log(`  ${rt.variant} ${name}: ${(iters * 96 / best / 1e6).toFixed(1)}`);
+    console.log(`  ${build.name} ${name}: ${(iters * 96 / best / 1e6).toFixed(1)}`);
   }
 }
 
 for (const [m, k, n] of SHAPES) {
   const A = rand(m * k, m + k), B = rand(k * n, k + n + 7);
-  const made = await Promise.all(runtimes.map((rt, i) => ours(rt, tags[i], m, k, n, A, B)));
+  const made = await Promise.all(builds.map((b) => ours(b.rt, b.name, m, k, n, A, B)));
   const runners = [...made.flatMap((o) => o.runners), ...(await peers(m, k, n, A, B))];
   const res = await timeAll(runners, 2 * m * k * n);
   const peerBest = Math.max(0, ...runners.filter((r) => r.peer).map((r) => res.get(r.name)!.median));

@@ -6,18 +6,17 @@ import { encoderLayerGraph, encoderParamShapes } from '../../tests/support/ort_g
 import { join, oursFor, randomF32 } from '../contestants.ts';
 import { weightReadFloor } from '../read_floor.ts';
 import type { Case, OurBuild, Suite } from '../suite.ts';
-import { bothBuilds, goal, ortGraphContestants, randomStateDict } from './mha.ts';
+import { bothBuilds, goal, mhaFlops, mhaWeightBytes, ortGraphContestants, randomStateDict } from './mha.ts';
 
 // [N, L, E, H]
 const SHAPES: [number, number, number, number][] = [[1, 1, 512, 8], [1, 16, 512, 8], [1, 128, 512, 8], [1, 128, 256, 4]];
 
-const flopsOf = (N: number, L: number, E: number, H: number, F: number) =>
-  2 * N * L * E * 3 * E + 2 * N * H * L * L * (E / H) * 2 + 2 * N * L * E * E + 2 * 2 * N * L * E * F;
+const flopsOf = (N: number, L: number, E: number, H: number, F: number) => mhaFlops(N, L, E, H) + 2 * 2 * N * L * E * F;
 
 /** Bytes of the layer's weights as our build holds them: the four GEMM weights packed (pack_b_f32), biases, norms. */
 function weightBytes(b: OurBuild, E: number, F: number): number {
   const ps = (k: number, n: number) => b.rt.exports.packed_b_size_f32(k, n);
-  return 4 * (ps(E, 3 * E) + ps(E, E) + ps(E, F) + ps(F, E) + 3 * E + E + F + E + 4 * E);
+  return mhaWeightBytes(b, E) + 4 * (ps(E, F) + ps(F, E) + F + E + 4 * E);
 }
 
 export const suite: Suite = {

@@ -79,8 +79,6 @@ export const suite: Suite = {
     '"floor" case (L = 1): the only peer there is "weight-read floor" (see the encoder suite) over the byte size of the module\'s packed in- and out-projection weights and biases: no implementation that reads its weights once per call can beat it. "vs best peer" = floor time / our time.',
   ],
   cases(ctx): Case[] {
-    const flopsOf = (N: number, L: number, E: number, H: number) =>
-      2 * N * L * E * 3 * E + 2 * N * H * L * L * (E / H) * 2 + 2 * N * L * E * E;
     const oursMha = (sd: StateDict, x: Float32Array, N: number, L: number, E: number, H: number) =>
       oursFor(ctx, '', ['gemm_f32_packed_b', 'softmax_rows_f32'], ({ rt }) => {
         const mha = new MultiHead(rt, { embedDim: E, numHeads: H, batchFirst: true }).loadStateDict(sd);
@@ -94,7 +92,7 @@ export const suite: Suite = {
       });
     const cases: Case[] = SHAPES.map(([N, L, E, H]) => ({
       label: `${N}x${L}x${E}x${H} >=${goal(L)}x`,
-      flops: flopsOf(N, L, E, H),
+      flops: mhaFlops(N, L, E, H),
       async setup() {
         const sd = randomStateDict(mhaParamShapes(E), 11 + E + H);
         const x = randomF32(N * L * E, 3 + N + L + E);
@@ -107,7 +105,7 @@ export const suite: Suite = {
     for (const [N, L, E, H] of SHAPES.filter(([, l]) => l === 1)) {
       cases.push({
         label: `${N}x${L}x${E}x${H} floor`,
-        flops: flopsOf(N, L, E, H),
+        flops: mhaFlops(N, L, E, H),
         async setup() {
           const sd = randomStateDict(mhaParamShapes(E), 11 + E + H);
           const x = randomF32(N * L * E, 3 + N + L + E);
@@ -119,8 +117,12 @@ export const suite: Suite = {
   },
 };
 
+/** Flops of one self-attention forward (see the suite's notes). */
+export const mhaFlops = (N: number, L: number, E: number, H: number): number =>
+  2 * N * L * E * 3 * E + 2 * N * H * L * L * (E / H) * 2 + 2 * N * L * E * E;
+
 /** Bytes of the self-attention weights as our build holds them: in- and out-projection packed (pack_b_f32), biases. */
-function mhaWeightBytes(b: OurBuild, E: number): number {
+export function mhaWeightBytes(b: OurBuild, E: number): number {
   const ps = (k: number, n: number) => b.rt.exports.packed_b_size_f32(k, n);
   return 4 * (ps(E, 3 * E) + ps(E, E) + 3 * E + E);
 }
