@@ -3,15 +3,15 @@
 //   pre-norm:  x = x + sa(norm1(x));          x = x + ff(norm2(x))
 //   ff(x) = linear2(activation(linear1(x)))
 // Activations stay in this module's memory from layer to layer; rows are tokens in the input's layout.
-import { checkBoolean, checkEnum, checkFinite, checkOptions, checkPositiveInt, fail, failType, fmtShape } from './errors.ts';
-import { expectRank, shapeOf, stage, type Input, type MaskInput, type Staged } from './inputs.ts';
+import { checkBoolean, checkDropout, checkEnum, checkFinite, checkOptions, checkPositiveInt, fail, failType, fmtShape } from './errors.ts';
+import { checkTensorInput, expectRank, shapeOf, stage, type Input, type MaskInput, type Staged } from './inputs.ts';
 import { MultiHead, parseMasks, type ParsedMasks } from './multihead.ts';
 import { PackedLinear } from './ops/linear.ts';
-import type { Runtime } from './runtime.ts';
+import { checkRuntime, type Runtime } from './runtime.ts';
 import type { StateDictInput } from './safetensors.ts';
 import { readStateDict, subStateDict, type ParamSpec } from './statedict.ts';
 import { Tensor } from './tensor.ts';
-import { Workspace } from './workspace.ts';
+import { Outputs, Workspace } from './workspace.ts';
 
 export type Activation = 'relu' | 'gelu' | 'gelu_tanh';
 
@@ -60,9 +60,15 @@ class Norm {
   constructor(private readonly rt: Runtime, readonly gamma: number, readonly beta: number, private readonly eps: number, private readonly E: number) {}
   static load(rt: Runtime, w: Map<string, Float32Array>, name: string, E: number, eps: number, bias: boolean): Norm {
     const g = rt.alloc(E * 4);
-    rt.f32(g, E).set(w.get(`${name}.weight`)!);
     let b = 0;
-    if (bias) { b = rt.alloc(E * 4); rt.f32(b, E).set(w.get(`${name}.bias`)!); }
+    try {
+      if (bias) b = rt.alloc(E * 4);
+    } catch (e) {
+      rt.free(g);
+      throw e;
+    }
+    rt.f32(g, E).set(w.get(`${name}.weight`)!);
+    if (bias) rt.f32(b, E).set(w.get(`${name}.bias`)!);
     return new Norm(rt, g, b, eps, E);
   }
   // y[rows, E] = LayerNorm(x[rows, E])
@@ -110,20 +116,48 @@ class Layer {
     return p;
   }
 
+  // Inside a journal call: the old weights are freed when the whole call succeeds, restored if it fails.
   load(where: string, sd: Map<string, Float32Array | { data: Float32Array; shape: number[] }>): void {
     const w = readStateDict(where, sd, this.parameterShapes());
     const { E, F, bias, eps } = this.c;
     const part = (prefix: string) => new Map([...w].filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
-    this.release();
     this.selfAttn.loadStateDict(part('self_attn.'));
     this.crossAttn?.loadStateDict(part('multihead_attn.'));
-    this.linear1 = new PackedLinear(this.rt, w.get('linear1.weight')!, bias ? w.get('linear1.bias')! : null, F, E);
-    this.linear2 = new PackedLinear(this.rt, w.get('linear2.weight')!, bias ? w.get('linear2.bias')! : null, E, F);
-    for (let i = 1; i <= (this.crossAttn ? 3 : 2); i++) this.norms.push(Norm.load(this.rt, w, `norm${i}`, E, eps, bias));
+    let l1: PackedLinear | null = null, l2: PackedLinear | null = null;
+    const norms: Norm[] = [];
+    try {
+      l1 = new PackedLinear(this.rt, w.get('linear1.weight')!, bias ? w.get('linear1.bias')! : null, F, E);
+      l2 = new PackedLinear(this.rt, w.get('linear2.weight')!, bias ? w.get('linear2.bias')! : null, E, F);
+      for (let i = 1; i <= (this.crossAttn ? 3 : 2); i++) norms.push(Norm.load(this.rt, w, `norm${i}`, E, eps, bias));
+    } catch (e) {
+      l1?.dispose(); l2?.dispose();
+      for (const nrm of norms) nrm.dispose();
+      throw e;
+    }
+    const old = { linear1: this.linear1, linear2: this.linear2, norms: this.norms };
+    this.linear1 = l1; this.linear2 = l2; this.norms = norms;
+    this.rt.journal.record(() => {
+      l1!.dispose(); l2!.dispose();
+      for (const nrm of norms) nrm.dispose();
+      Object.assign(this, old);
+    }, () => {
+      old.linear1?.dispose(); old.linear2?.dispose();
+      for (const nrm of old.norms) nrm.dispose();
+    });
   }
 
   get loaded(): boolean {
     return this.linear1 !== null;
+  }
+
+  // Every buffer forward() writes (this layer's and its attention modules'), allocated before anything is written.
+  reserve(d: { N: number; L: number }, selfMasks: ParsedMasks, mem: { S: number; masks: ParsedMasks } | null): void {
+    const { E, F } = this.c;
+    const rows = d.N * d.L;
+    this.ws.get('x', rows * E); this.ws.get('tmp', rows * E);
+    this.ws.get('ff.h', rows * F); this.ws.get('ff.y', rows * E);
+    this.selfAttn.reserve('self', { N: d.N, L: d.L, S: d.L }, selfMasks, null);
+    if (this.crossAttn && mem) this.crossAttn.reserve('kv', { N: d.N, L: d.L, S: mem.S }, mem.masks, null);
   }
 
   // x: [rows, E] in the input layout -> returns the layer output [rows, E] (this layer's buffer)
@@ -132,6 +166,7 @@ class Layer {
     const { E, normFirst } = this.c;
     const rt = this.rt, k = rt.exports, ws = this.ws;
     const rows = d.N * d.L, n = rows * E;
+    this.reserve(d, selfMasks, mem);
     const cur = ws.get('x', n), tmp = ws.get('tmp', n);
     const staged = (ptr: number): Staged => ({ ptr, shape: x.shape });
 
@@ -148,7 +183,7 @@ class Layer {
         norm.apply(tmp, cur, rows);
       }
     };
-    rt.f32(cur, n).set(rt.f32(x.ptr, n));
+    if (x.ptr !== cur) rt.f32(cur, n).set(rt.f32(x.ptr, n));
     sublayer(0, (inp) => {
       const s = staged(inp);
       return this.selfAttn.run(s, s, s, { N: d.N, L: d.L, S: d.L }, selfMasks, null).out;
@@ -203,12 +238,15 @@ export class Transformer {
   private readonly ws: Workspace;
   private readonly layers: Layer[];
   private finalNorm: Norm | null = null;
+  private readonly outputs: Outputs;
   private disposed = false;
 
   constructor(rt: Runtime, options: TransformerOptions) {
     const where = 'Transformer';
+    checkRuntime(where, rt);
     checkOptions(where, options, CTOR_OPTIONS);
     if (!options) failType(where, 'options { dModel, nhead } are required');
+    checkDropout(where, options.dropout);
     this.dModel = checkPositiveInt(where, 'dModel', options.dModel);
     this.nhead = checkPositiveInt(where, 'nhead', options.nhead);
     if (this.dModel % this.nhead !== 0) fail(where, `dModel (${this.dModel}) must be divisible by nhead (${this.nhead})`);
@@ -222,8 +260,12 @@ export class Transformer {
     this.numLayers = options.numLayers === undefined ? undefined : checkPositiveInt(where, 'numLayers', options.numLayers);
     this.norm = options.norm === undefined ? false : checkBoolean(where, 'norm', options.norm);
     this.kind = options.kind === undefined ? 'encoder' : checkEnum(where, 'kind', options.kind, ['encoder', 'decoder']);
+    if (this.norm && this.numLayers === undefined) {
+      fail(where, "norm: true needs numLayers: the final 'norm.*' LayerNorm belongs to a stack (nn.TransformerEncoder(layer, numLayers, norm)), whose layers are named 'layers.{i}.*'");
+    }
     this.rt = rt;
     this.ws = new Workspace(rt);
+    this.outputs = new Outputs(rt, 'Transformer.forward');
     const c: LayerConfig = {
       E: this.dModel, H: this.nhead, F: this.dimFeedforward, act: this.activation, eps: this.layerNormEps,
       normFirst: this.normFirst, bias: this.bias, batchFirst: this.batchFirst, decoder: this.kind === 'decoder',
@@ -247,12 +289,16 @@ export class Transformer {
   /** Loads PyTorch names ('self_attn.in_proj_weight', 'linear1.weight', 'norm1.weight', ...; 'layers.{i}.' for stacks). */
   loadStateDict(sd: StateDictInput): this {
     const where = 'Transformer.loadStateDict';
-    this.checkLive();
+    this.checkLive(where);
     const all = readStateDict(where, sd, this.parameterShapes()); // complete check first: nothing loads from a bad dict
-    this.layers.forEach((l, i) => l.load(where, subStateDict(all, this.prefix(i))));
-    this.finalNorm?.dispose();
-    this.finalNorm = this.norm ? Norm.load(this.rt, all, 'norm', this.dModel, this.layerNormEps, this.bias) : null;
-    return this;
+    return this.rt.journal.atomic(where, () => {   // all layers or none
+      this.layers.forEach((l, i) => l.load(where, subStateDict(all, this.prefix(i))));
+      const norm = this.norm ? Norm.load(this.rt, all, 'norm', this.dModel, this.layerNormEps, this.bias) : null;
+      const old = this.finalNorm;
+      this.finalNorm = norm;
+      this.rt.journal.record(() => { norm?.dispose(); this.finalNorm = old; }, () => old?.dispose());
+      return this;
+    });
   }
 
   /**
@@ -264,7 +310,7 @@ export class Transformer {
   forward(tgt: Input, memory: Input, options?: DecoderForwardOptions): Tensor;
   forward(x: Input, a?: unknown, b?: unknown): Tensor {
     const where = 'Transformer.forward';
-    this.checkLive();
+    this.checkLive(where);
     if (!this.layers[0].loaded) fail(where, 'no weights loaded: call loadStateDict() first');
     const decoder = this.kind === 'decoder';
     if (decoder && (a === undefined || a === null)) fail(where, 'a decoder needs forward(tgt, memory, options)');
@@ -275,6 +321,7 @@ export class Transformer {
     const E = this.dModel, bf = this.batchFirst;
     const xName = decoder ? 'tgt' : 'src';
     const xs = shapeOf(where, xName, x);
+    checkTensorInput(this.rt, where, xName, x);
     expectRank(where, xName, xs, [2, 3], bf ? '(S, E) or (N, S, E) (batchFirst)' : '(S, E) or (S, N, E)');
     const batched = xs.length === 3;
     const dims = (s: readonly number[]) => batched ? (bf ? [s[0], s[1], s[2]] : [s[1], s[0], s[2]]) : [1, s[0], s[1]];
@@ -290,28 +337,36 @@ export class Transformer {
       const [Nm, S, Em] = dims(ms);
       if (Em !== E) fail(where, `memory must have dModel = ${E} features (last dim), got shape ${fmtShape(ms)}`);
       if (Nm !== N) fail(where, `memory batch size ${Nm} differs from tgt batch size ${N}`);
+      if (S < 1) fail(where, `memory must not be empty, got shape ${fmtShape(ms)}`);
       selfMasks = parseMasks(where, { keyPaddingMask: o.tgtKeyPaddingMask, attnMask: o.tgtMask, isCausal: o.tgtIsCausal },
         { batched, N, H, L, S: L }, { kpm: 'tgtKeyPaddingMask', attn: 'tgtMask', causal: 'tgtIsCausal' });
       const memMasks = parseMasks(where, { keyPaddingMask: o.memoryKeyPaddingMask, attnMask: o.memoryMask, isCausal: o.memoryIsCausal },
         { batched, N, H, L, S }, { kpm: 'memoryKeyPaddingMask', attn: 'memoryMask', causal: 'memoryIsCausal' });
-      mem = { st: stage(this.rt, this.ws, where, 'memory', a as Input, 'in.memory'), S, masks: memMasks };
+      checkTensorInput(this.rt, where, 'memory', a);
+      mem = { st: { ptr: 0, shape: ms }, S, masks: memMasks };
     } else {
       const o = opts as EncoderForwardOptions;
       selfMasks = parseMasks(where, { keyPaddingMask: o.srcKeyPaddingMask, attnMask: o.mask, isCausal: o.isCausal },
         { batched, N, H, L, S: L }, { kpm: 'srcKeyPaddingMask', attn: 'mask', causal: 'isCausal' });
     }
-    let cur = stage(this.rt, this.ws, where, xName, x, 'in.x');
-    for (const layer of this.layers) cur = { ptr: layer.forward(cur, { N, L }, selfMasks, mem), shape: xs };
-    if (this.finalNorm) {
-      const y = this.ws.get('out', N * L * E);
-      this.finalNorm.apply(cur.ptr, y, N * L);
-      cur = { ptr: y, shape: xs };
-    }
-    return new Tensor(this.rt, cur.ptr, xs, false);
+    return this.rt.journal.atomic(where, () => {
+      const own = this.outputs.lease;
+      let cur = stage(this.rt, this.ws, where, xName, x, 'in.x', own);
+      if (mem) mem.st = stage(this.rt, this.ws, where, 'memory', a as Input, 'in.memory', own);
+      // every buffer of every layer first: a failed allocation changes nothing
+      for (const layer of this.layers) layer.reserve({ N, L }, selfMasks, mem);
+      const y = this.finalNorm ? this.ws.get('out', N * L * E) : 0;
+      for (const layer of this.layers) cur = { ptr: layer.forward(cur, { N, L }, selfMasks, mem), shape: xs };
+      if (this.finalNorm) {
+        this.finalNorm.apply(cur.ptr, y, N * L);
+        cur = { ptr: y, shape: xs };
+      }
+      return new Tensor(this.rt, cur.ptr, xs, false, this.outputs.next());
+    });
   }
 
-  private checkLive(): void {
-    if (this.disposed) fail('Transformer', 'used after dispose()');
+  private checkLive(where: string): void {
+    if (this.disposed) fail(where, 'module used after dispose()');
   }
 
   /** Frees weights and buffers; outputs of earlier forwards die with them. */
@@ -320,6 +375,7 @@ export class Transformer {
     for (const l of this.layers) l.dispose();
     this.finalNorm?.dispose();
     this.ws.dispose();
+    this.outputs.end();
     this.disposed = true;
   }
 }

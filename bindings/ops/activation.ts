@@ -1,9 +1,8 @@
 // rt.ops.gelu / rt.ops.relu: elementwise activations over any number of elements (the shape is the caller's).
 import { checkEnum, checkOptions, describeValue, failType } from '../errors.ts';
-import { borrowInput, borrowOutput, type Borrowed, type Operand } from '../operand.ts';
+import { borrowInput, borrowOutput, checkInput, checkOutput, type Borrowed, type Operand } from '../operand.ts';
 import type { Runtime } from '../runtime.ts';
 import { Tensor } from '../tensor.ts';
-import { checkOverlap } from './aliasing.ts';
 
 export interface GeluOptions {
   /** 'none' (default): 0.5x(1 + erf(x/√2)); 'tanh': 0.5x(1 + tanh(√(2/π)(x + 0.044715x³))), as torch. */
@@ -25,10 +24,11 @@ function size(where: string, x: unknown): number {
 function unary(rt: Runtime, where: string, x: Operand, out: Operand | undefined,
                kernel: (x: number, y: number, n: number) => void): Float32Array | Tensor {
   const n = size(where, x);
-  checkOverlap(where, out, [['x', x]], ['x']);
+  checkInput(rt, where, 'x', x, n);
+  checkOutput(rt, where, out, n, 'x.length');
   const held: Borrowed[] = [];
   try {
-    const X = borrowInput(rt, where, 'x', x, n); held.push(X);
+    const X = borrowInput(rt, where, 'x', x, n, undefined, out, true); held.push(X);   // in place: out === x
     const Y = borrowOutput(rt, where, out, n, 'x.length'); held.push(Y);
     kernel(X.ptr, Y.ptr, n);
     return Y.finish();

@@ -1,10 +1,9 @@
 // rt.ops.additiveScores: d2l AdditiveAttention scores w_vᵀ tanh(W_q q + W_k k) from the projected queries and
 // keys, fused (the [batch, nq, nk, hidden] features are never materialised).
 import { checkOptions, checkPositiveInt, fail, failType } from '../errors.ts';
-import { borrowInput, borrowOutput, type Borrowed, type Operand } from '../operand.ts';
+import { borrowInput, borrowOutput, checkInput, checkOutput, type Borrowed, type Operand } from '../operand.ts';
 import type { Runtime } from '../runtime.ts';
 import type { Tensor } from '../tensor.ts';
-import { checkOverlap } from './aliasing.ts';
 
 export interface AdditiveScoresOptions {
   batch: number;
@@ -27,12 +26,16 @@ export function additiveScores(rt: Runtime, qp: Operand, kp: Operand, wv: Operan
   const nk = checkPositiveInt(W, 'nk', options.nk);
   const h = checkPositiveInt(W, 'hidden', options.hidden);
   if (batch * nq * nk * h > 2 ** 31) fail(W, `batch*nq*nk*hidden = ${batch * nq * nk * h} is too large`);
-  checkOverlap(W, options.out, [['qp', qp], ['kp', kp], ['wv', wv]], []);
+  const qExpr = `batch*nq*hidden = ${batch}*${nq}*${h}`, kExpr = `batch*nk*hidden = ${batch}*${nk}*${h}`;
+  checkInput(rt, W, 'qp', qp, batch * nq * h, qExpr);
+  checkInput(rt, W, 'kp', kp, batch * nk * h, kExpr);
+  checkInput(rt, W, 'wv', wv, h, 'hidden');
+  checkOutput(rt, W, options.out, batch * nq * nk, `batch*nq*nk = ${batch}*${nq}*${nk}`);
   const held: Borrowed[] = [];
   try {
-    const Q = borrowInput(rt, W, 'qp', qp, batch * nq * h, `batch*nq*hidden = ${batch}*${nq}*${h}`); held.push(Q);
-    const K = borrowInput(rt, W, 'kp', kp, batch * nk * h, `batch*nk*hidden = ${batch}*${nk}*${h}`); held.push(K);
-    const V = borrowInput(rt, W, 'wv', wv, h, 'hidden'); held.push(V);
+    const Q = borrowInput(rt, W, 'qp', qp, batch * nq * h, qExpr, options.out); held.push(Q);
+    const K = borrowInput(rt, W, 'kp', kp, batch * nk * h, kExpr, options.out); held.push(K);
+    const V = borrowInput(rt, W, 'wv', wv, h, 'hidden', options.out); held.push(V);
     const O = borrowOutput(rt, W, options.out, batch * nq * nk, `batch*nq*nk = ${batch}*${nq}*${nk}`); held.push(O);
     rt.exports.additive_scores_f32(batch, nq, nk, h, Q.ptr, K.ptr, V.ptr, O.ptr);
     return O.finish();

@@ -3,7 +3,6 @@
 // Heads are column slices of row-major activations, so splitting and merging heads copies nothing: element
 // (n, l, h, d) of a view lives at ptr + 4·(n·bs + l·ld + h·hd + d).
 import type { Runtime } from '../runtime.ts';
-import type { Workspace } from '../workspace.ts';
 
 /** A [N, rows, H·hd] operand with row stride `ld` and batch stride `bs` (elements). */
 export interface HeadsView {
@@ -30,13 +29,14 @@ export interface HeadsArgs {
   causal: boolean;  // mask j > i (upper-left aligned, as SDPA is_causal)
   // weights: [N, H, L, S] per head, or [N, L, S] averaged over heads
   weights: { ptr: number; average: boolean } | null;
+  scratch: number;  // [L, S] scores of one head (unused when per-head weights are returned)
 }
 
-export function attendHeads(rt: Runtime, ws: Workspace, a: HeadsArgs): void {
+export function attendHeads(rt: Runtime, a: HeadsArgs): void {
   const x = rt.exports;
   const { N, H, L, S, hd, hdv } = a;
   const LS = L * S;
-  const scratch = a.weights && !a.weights.average ? 0 : ws.get('heads.scores', LS);
+  const scratch = a.weights && !a.weights.average ? 0 : a.scratch;
   if (a.weights?.average) rt.f32(a.weights.ptr, N * LS).fill(0);
   for (let n = 0; n < N; n++) {
     for (let h = 0; h < H; h++) {

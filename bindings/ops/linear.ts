@@ -4,14 +4,18 @@
 import { checkLength, checkPositiveInt, fail, failType, describeValue } from '../errors.ts';
 import type { Runtime } from '../runtime.ts';
 
+const PANEL = 8;   // output features per packed panel (the GEMM's NR)
+
 export class PackedLinear {
   readonly outF: number;
   readonly inF: number;
   private readonly rt: Runtime;
   private packed: number;   // packed_b_size_f32(inF, outF) floats
   private bias: number;     // 0 = none, else outF floats
+  private readonly owner: PackedLinear | null;   // set on slices: the memory belongs to it
 
-  /** Packs `weight` [outF, inF] (nn.Linear layout, row-major) and copies `bias` [outF] (or none). */
+  /** Packs `weight` [outF, inF] (nn.Linear layout, row-major) and copies `bias` [outF] (or none). Allocates
+   *  nothing on failure (an out-of-memory error leaves the runtime as it was). */
   constructor(rt: Runtime, weight: Float32Array, bias: Float32Array | null, outF: number, inF: number) {
     const where = 'PackedLinear';
     this.outF = checkPositiveInt(where, 'outF', outF);
@@ -23,32 +27,52 @@ export class PackedLinear {
       checkLength(where, 'bias', bias.length, outF, 'outF');
     }
     this.rt = rt;
+    this.owner = null;
     const x = rt.exports;
+    this.packed = 0;
+    this.bias = 0;
     const tmp = rt.alloc(weight.length * 4);
     try {
-      rt.f32(tmp, weight.length).set(weight);
       this.packed = rt.alloc(x.packed_b_size_f32(inF, outF) * 4);
+      if (bias) this.bias = rt.alloc(outF * 4);
+      rt.f32(tmp, weight.length).set(weight);
       x.pack_b_f32(inF, outF, tmp, inF, 1, this.packed);   // Wᵀ [inF, outF] -> panels
+      if (bias) rt.f32(this.bias, outF).set(bias);
+    } catch (e) {
+      this.dispose();
+      throw e;
     } finally {
       rt.free(tmp);
     }
-    this.bias = 0;
-    if (bias) {
-      this.bias = rt.alloc(outF * 4);
-      rt.f32(this.bias, outF).set(bias);
-    }
+  }
+
+  /**
+   * Output features [r0, r1) of this layer as a Linear of its own that shares this one's memory (no copy), or
+   * null when r0 is not at a panel boundary (or r1 neither at one nor at the end). Freed with its owner.
+   */
+  slice(r0: number, r1: number): PackedLinear | null {
+    if (r0 % PANEL !== 0 || (r1 % PANEL !== 0 && r1 !== this.outF) || r0 >= r1 || r1 > this.outF) return null;
+    const s: PackedLinear = Object.create(PackedLinear.prototype);
+    Object.assign(s, {
+      outF: r1 - r0, inF: this.inF, rt: this.rt, owner: this,
+      packed: this.packed + r0 * this.inF * 4,            // panel r0/8 starts at (r0/8)·inF·8 floats
+      bias: this.bias ? this.bias + r0 * 4 : 0,
+    });
+    return s;
   }
 
   /** y[rows, outF] = x[rows, inF]·Wᵀ + b, then act (0 none, 1 relu). x, y: byte pointers, contiguous rows. */
   forward(xPtr: number, rows: number, yPtr: number, act = 0): void {
-    if (this.packed === 0) fail('PackedLinear', 'forward() after dispose()');
+    if (this.packed === 0 || (this.owner && this.owner.packed === 0)) fail('PackedLinear', 'forward() after dispose()');
     this.rt.exports.gemm_f32_packed_b(rows, this.outF, this.inF, xPtr, this.inF, this.packed, yPtr, this.outF, this.bias, act);
   }
 
-  /** Frees the packed weight and bias (idempotent). */
+  /** Frees the packed weight and bias (idempotent; a slice frees nothing). */
   dispose(): void {
-    if (this.packed !== 0) this.rt.free(this.packed);
-    if (this.bias !== 0) this.rt.free(this.bias);
+    if (this.owner === null) {
+      if (this.packed !== 0) this.rt.free(this.packed);
+      if (this.bias !== 0) this.rt.free(this.bias);
+    }
     this.packed = 0;
     this.bias = 0;
   }

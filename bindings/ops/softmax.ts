@@ -1,10 +1,9 @@
 // rt.ops.softmax: row softmax of x [rows, cols] with optional scale, additive / boolean mask, causal mask and
 // d2l valid lengths, in one kernel call (softmax_rows_f32). Rows whose every score is masked give zeros.
 import { checkBoolean, checkFinite, checkOptions, checkPositiveInt, describeValue, fail, failType } from '../errors.ts';
-import { borrowInput, borrowOutput, type Borrowed, type Operand } from '../operand.ts';
+import { borrowInput, borrowOutput, checkInput, checkOutput, type Borrowed, type Operand } from '../operand.ts';
 import type { Runtime } from '../runtime.ts';
 import { Tensor } from '../tensor.ts';
-import { checkOverlap } from './aliasing.ts';
 
 export interface SoftmaxOptions {
   rows: number;
@@ -34,29 +33,38 @@ export function softmax(rt: Runtime, x: Operand, options: SoftmaxOptions): Float
   const scale = options.scale === undefined ? 1 : checkFinite(W, 'scale', options.scale);
   const causal = options.causal === undefined ? false : checkBoolean(W, 'causal', options.causal);
   const n = rows * cols, expr = `rows*cols = ${rows}*${cols}`;
-  checkOverlap(W, options.out, [['x', x], ['mask', options.mask]], ['x']);
+  // every argument checked before anything is copied
+  checkInput(rt, W, 'x', x, n, expr);
+  const mask = options.mask;
+  let maskLen = 0;
+  if (mask instanceof Uint8Array) {
+    maskLen = mask.length;
+  } else if (mask !== undefined && mask !== null) {
+    if (!(mask instanceof Float32Array) && !(mask instanceof Tensor)) {
+      failType(W, `mask must be a Float32Array or Tensor (added) or a Uint8Array (boolean), got ${describeValue(mask)}`);
+    }
+    maskLen = mask instanceof Tensor ? mask.size : mask.length;
+    checkInput(rt, W, 'mask', mask, maskLen);
+  }
+  const maskLd = mask !== undefined && mask !== null ? maskStride(maskLen, rows, cols) : 0;
+  const lens = options.validLens !== undefined && options.validLens !== null ? checkLens(options.validLens, rows) : null;
+  checkOutput(rt, W, options.out, n, expr);
   const held: Borrowed[] = [];
   try {
-    const X = borrowInput(rt, W, 'x', x, n, expr); held.push(X);
+    const X = borrowInput(rt, W, 'x', x, n, expr, options.out, true); held.push(X);   // in place: out === x
     let maskPtr = 0, ldm = 0, bmaskPtr = 0, ldbm = 0, lensPtr = 0;
-    const mask = options.mask;
     if (mask instanceof Uint8Array) {
-      ldbm = maskStride(mask.length, rows, cols);
-      bmaskPtr = rt.alloc(mask.length);
+      ldbm = maskLd;
+      bmaskPtr = rt.alloc(mask.length, W);
       held.push({ ptr: bmaskPtr, release: () => rt.free(bmaskPtr) });
       new Uint8Array(rt.memory.buffer, bmaskPtr, mask.length).set(mask);
     } else if (mask !== undefined && mask !== null) {
-      if (!(mask instanceof Float32Array) && !(mask instanceof Tensor)) {
-        failType(W, `mask must be a Float32Array or Tensor (added) or a Uint8Array (boolean), got ${describeValue(mask)}`);
-      }
-      const len = mask instanceof Tensor ? mask.size : mask.length;
-      ldm = maskStride(len, rows, cols);
-      const M = borrowInput(rt, W, 'mask', mask, len); held.push(M);
+      ldm = maskLd;
+      const M = borrowInput(rt, W, 'mask', mask, maskLen, undefined, options.out); held.push(M);
       maskPtr = M.ptr;
     }
-    if (options.validLens !== undefined && options.validLens !== null) {
-      const lens = checkLens(options.validLens, rows);
-      lensPtr = rt.alloc(rows * 4);
+    if (lens) {
+      lensPtr = rt.alloc(rows * 4, W);
       held.push({ ptr: lensPtr, release: () => rt.free(lensPtr) });
       new Int32Array(rt.memory.buffer, lensPtr, rows).set(lens);
     }
