@@ -3,7 +3,7 @@
 // (k + 2) · 2^-23 · (Σ_p |a_ip·b_pj| + |bias_j|), the worst-case bound of an f32 sum of k terms in any order.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { matmul } from '../bindings/ops/matmul.ts';
+import { matmul } from '../bindings/api/matmul.ts';
 import { PackedLinear } from '../bindings/ops/linear.ts';
 import type { Runtime } from '../bindings/index.ts';
 import { GUARD, Guarded, VARIANTS, randn, rng, runtime } from './util.ts';

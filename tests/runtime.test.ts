@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { init, Tensor, relaxedSimdSupported } from '../bindings/index.ts';
-import { Allocator } from '../bindings/memory.ts';
+import { Allocator } from '../bindings/runtime/allocator.ts';
 import { rng } from './util.ts';
 
 test('init picks relaxed when the engine accepts it, and can be forced', async () => {

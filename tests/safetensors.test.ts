@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   loadSafetensors, saveSafetensors, toStateDict, SafetensorsError, MAX_HEADER_SIZE,
-} from '../bindings/safetensors.ts';
+} from '../bindings/io/safetensors.ts';
 
 /** header text + buffer bytes -> file bytes (length field = exact header byte length). */
 function file(header: string, data: ArrayLike<number> = [], headerLen?: number): Uint8Array {

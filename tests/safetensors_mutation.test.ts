@@ -3,7 +3,7 @@
 // the input, ending at its end) or throw a SafetensorsError; never another error type, never hang.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadSafetensors, saveSafetensors, SafetensorsError, type SafetensorsFile } from '../bindings/safetensors.ts';
+import { loadSafetensors, saveSafetensors, SafetensorsError, type SafetensorsFile } from '../bindings/io/safetensors.ts';
 
 const SEED = 0x5afe7e45;
 const MUTANTS = 4000;

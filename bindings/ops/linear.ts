@@ -2,7 +2,7 @@
 // runtime's memory in the GEMM's column-panel layout. Modules call `forward` with raw pointers for every
 // projection; rows = 1 (decoding) streams the packed panels through the GEMV path.
 import { checkLength, checkPositiveInt, fail, failType, describeValue } from '../errors.ts';
-import type { Runtime } from '../runtime.ts';
+import type { Runtime } from '../runtime/runtime.ts';
 
 const PANEL = 8;   // output features per packed panel (the GEMM's NR)
 

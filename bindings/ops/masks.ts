@@ -1,8 +1,8 @@
 // Turns PyTorch-style masks into one additive float mask in wasm memory (boolean true -> -inf), the form the
 // softmax kernel reads. Extra key columns (add_bias_kv / add_zero_attn) are padded with 0 (attendable).
-import type { MaskInfo } from '../inputs.ts';
-import type { Runtime } from '../runtime.ts';
-import type { MaskPlan } from './heads.ts';
+import type { MaskInfo } from '../nn/inputs.ts';
+import type { Runtime } from '../runtime/runtime.ts';
+import type { MaskPlan } from './sdpa.ts';
 
 export interface MaskSpec {
   N: number; H: number; L: number; S: number;

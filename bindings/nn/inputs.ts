@@ -1,9 +1,9 @@
 // Module inputs: a Tensor of the runtime (used in place) or { data: Float32Array, shape } (copied into a
 // workspace buffer). Masks: Uint8Array (boolean, 1 = not allowed) or Float32Array (added), flat or with a shape.
-import { describeValue, fail, failType, fmtShape } from './errors.ts';
-import type { Runtime } from './runtime.ts';
-import { Tensor, type Lease } from './tensor.ts';
-import type { Workspace } from './workspace.ts';
+import { describeValue, fail, failType, fmtShape } from '../errors.ts';
+import type { Runtime } from '../runtime/runtime.ts';
+import { Tensor, type Lease } from '../runtime/tensor.ts';
+import type { Workspace } from '../runtime/workspace.ts';
 
 /** A tensor given as plain data. */
 export interface ArrayInput {

@@ -1,9 +1,9 @@
 // rt.ops.matmul: C[m,n] = A[m,k]·B[k,n] (+bias[n]), or A·Bᵀ with B [n,k] when transposeB.
 // Operands are Float32Array (copied in / out) or Tensor of this runtime (used in place, zero copy).
 import { checkBoolean, checkOptions, checkPositiveInt, fail, failType } from '../errors.ts';
-import { borrowInput, borrowOutput, checkInput, checkOutput, type Borrowed, type Operand } from '../operand.ts';
-import type { Runtime } from '../runtime.ts';
-import { Tensor } from '../tensor.ts';
+import { borrowInput, borrowOutput, checkInput, checkOutput, type Borrowed, type Operand } from './operand.ts';
+import type { Runtime } from '../runtime/runtime.ts';
+import { Tensor } from '../runtime/tensor.ts';
 
 export interface MatmulOptions {
   m: number;

@@ -1,5 +1,5 @@
 // Attention-weight heatmap as a standalone SVG string. Pure TypeScript, no DOM, no wasm.
-import { checkOptions, describeValue } from './errors.ts';
+import { checkOptions, describeValue } from '../errors.ts';
 
 const W = 'attentionHeatmapSVG';
 const OPTIONS = ['rowLabels', 'colLabels', 'title', 'domain', 'cellSize', 'digits', 'showValues'] as const;

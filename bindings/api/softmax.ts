@@ -1,9 +1,9 @@
 // rt.ops.softmax: row softmax of x [rows, cols] with optional scale, additive / boolean mask, causal mask and
 // d2l valid lengths, in one kernel call (softmax_rows_f32). Rows whose every score is masked give zeros.
 import { checkBoolean, checkFinite, checkOptions, checkPositiveInt, describeValue, fail, failType } from '../errors.ts';
-import { borrowInput, borrowOutput, checkInput, checkOutput, type Borrowed, type Operand } from '../operand.ts';
-import type { Runtime } from '../runtime.ts';
-import { Tensor } from '../tensor.ts';
+import { borrowInput, borrowOutput, checkInput, checkOutput, type Borrowed, type Operand } from './operand.ts';
+import type { Runtime } from '../runtime/runtime.ts';
+import { Tensor } from '../runtime/tensor.ts';
 
 export interface SoftmaxOptions {
   rows: number;

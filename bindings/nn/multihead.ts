@@ -1,16 +1,16 @@
 // torch.nn.MultiheadAttention (eval mode) over the shared memory. Reads like the reference algorithm:
 // project q/k/v, append bias_kv / zero_attn, split heads, scores + masks, softmax, mix values, merge heads,
 // project out. Heads are strided views, so nothing is transposed or copied between those steps.
-import { checkBoolean, checkDropout, checkOptions, checkPositiveInt, fail, failType, fmtShape } from './errors.ts';
+import { checkBoolean, checkDropout, checkOptions, checkPositiveInt, fail, failType, fmtShape } from '../errors.ts';
 import { checkTensorInput, expectRank, matchMask, readMask, shapeOf, stage, type Input, type MaskInfo, type MaskInput, type Staged } from './inputs.ts';
-import { attendHeads, type HeadsView } from './ops/heads.ts';
-import { PackedLinear } from './ops/linear.ts';
-import { fillMask, maskSize } from './ops/masks.ts';
-import { checkRuntime, type Runtime } from './runtime.ts';
-import type { StateDictInput } from './safetensors.ts';
-import { readStateDict, type ParamSpec } from './statedict.ts';
-import { Tensor } from './tensor.ts';
-import { Outputs, Workspace } from './workspace.ts';
+import { attendHeads, type HeadsView } from '../ops/sdpa.ts';
+import { PackedLinear } from '../ops/linear.ts';
+import { fillMask, maskSize } from '../ops/masks.ts';
+import { checkRuntime, type Runtime } from '../runtime/runtime.ts';
+import type { StateDictInput } from '../io/safetensors.ts';
+import { readStateDict, type ParamSpec } from '../io/statedict.ts';
+import { Tensor } from '../runtime/tensor.ts';
+import { Outputs, Workspace } from '../runtime/workspace.ts';
 
 export interface MultiHeadOptions {
   embedDim: number;

@@ -3,15 +3,15 @@
 //   pre-norm:  x = x + sa(norm1(x));          x = x + ff(norm2(x))
 //   ff(x) = linear2(activation(linear1(x)))
 // Activations stay in this module's memory from layer to layer; rows are tokens in the input's layout.
-import { checkBoolean, checkDropout, checkEnum, checkFinite, checkOptions, checkPositiveInt, fail, failType, fmtShape } from './errors.ts';
+import { checkBoolean, checkDropout, checkEnum, checkFinite, checkOptions, checkPositiveInt, fail, failType, fmtShape } from '../errors.ts';
 import { checkTensorInput, expectRank, shapeOf, stage, type Input, type MaskInput, type Staged } from './inputs.ts';
 import { MultiHead, parseMasks, type ParsedMasks } from './multihead.ts';
-import { PackedLinear } from './ops/linear.ts';
-import { checkRuntime, type Runtime } from './runtime.ts';
-import type { StateDictInput } from './safetensors.ts';
-import { readStateDict, subStateDict, type ParamSpec } from './statedict.ts';
-import { Tensor } from './tensor.ts';
-import { Outputs, Workspace } from './workspace.ts';
+import { PackedLinear } from '../ops/linear.ts';
+import { checkRuntime, type Runtime } from '../runtime/runtime.ts';
+import type { StateDictInput } from '../io/safetensors.ts';
+import { readStateDict, subStateDict, type ParamSpec } from '../io/statedict.ts';
+import { Tensor } from '../runtime/tensor.ts';
+import { Outputs, Workspace } from '../runtime/workspace.ts';
 
 export type Activation = 'relu' | 'gelu' | 'gelu_tanh';
 

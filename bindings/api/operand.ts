@@ -1,8 +1,8 @@
 // Moving op operands in and out of the linear memory. A Tensor of this runtime is used in place (zero copy);
 // a Float32Array is copied into scratch and the scratch freed after the call.
-import { checkLength, failType, describeValue } from './errors.ts';
-import type { Runtime } from './runtime.ts';
-import { Tensor } from './tensor.ts';
+import { checkLength, failType, describeValue } from '../errors.ts';
+import type { Runtime } from '../runtime/runtime.ts';
+import { Tensor } from '../runtime/tensor.ts';
 
 export type Operand = Float32Array | Tensor;
 

@@ -1,9 +1,9 @@
 // rt.ops.additiveScores: d2l AdditiveAttention scores w_vᵀ tanh(W_q q + W_k k) from the projected queries and
 // keys, fused (the [batch, nq, nk, hidden] features are never materialised).
 import { checkOptions, checkPositiveInt, fail, failType } from '../errors.ts';
-import { borrowInput, borrowOutput, checkInput, checkOutput, type Borrowed, type Operand } from '../operand.ts';
-import type { Runtime } from '../runtime.ts';
-import type { Tensor } from '../tensor.ts';
+import { borrowInput, borrowOutput, checkInput, checkOutput, type Borrowed, type Operand } from './operand.ts';
+import type { Runtime } from '../runtime/runtime.ts';
+import type { Tensor } from '../runtime/tensor.ts';
 
 export interface AdditiveScoresOptions {
   batch: number;

@@ -2,7 +2,7 @@
 //   P = softmax(scale · Q Kᵀ + mask), O = P V
 // Heads are column slices of row-major activations, so splitting and merging heads copies nothing: element
 // (n, l, h, d) of a view lives at ptr + 4·(n·bs + l·ld + h·hd + d).
-import type { Runtime } from '../runtime.ts';
+import type { Runtime } from '../runtime/runtime.ts';
 
 /** A [N, rows, H·hd] operand with row stride `ld` and batch stride `bs` (elements). */
 export interface HeadsView {

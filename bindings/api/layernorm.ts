@@ -1,8 +1,8 @@
 // rt.ops.layerNorm: torch.nn.LayerNorm over the last dim of x [rows, cols] (biased variance, eps inside the sqrt).
 import { checkOptions, checkPositiveInt, describeValue, fail, failType } from '../errors.ts';
-import { borrowInput, borrowOutput, checkInput, checkOutput, type Borrowed, type Operand } from '../operand.ts';
-import type { Runtime } from '../runtime.ts';
-import type { Tensor } from '../tensor.ts';
+import { borrowInput, borrowOutput, checkInput, checkOutput, type Borrowed, type Operand } from './operand.ts';
+import type { Runtime } from '../runtime/runtime.ts';
+import type { Tensor } from '../runtime/tensor.ts';
 
 export interface LayerNormOptions {
   rows: number;

@@ -1,8 +1,8 @@
 // rt.ops.gelu / rt.ops.relu: elementwise activations over any number of elements (the shape is the caller's).
 import { checkEnum, checkOptions, describeValue, failType } from '../errors.ts';
-import { borrowInput, borrowOutput, checkInput, checkOutput, type Borrowed, type Operand } from '../operand.ts';
-import type { Runtime } from '../runtime.ts';
-import { Tensor } from '../tensor.ts';
+import { borrowInput, borrowOutput, checkInput, checkOutput, type Borrowed, type Operand } from './operand.ts';
+import type { Runtime } from '../runtime/runtime.ts';
+import { Tensor } from '../runtime/tensor.ts';
 
 export interface GeluOptions {
   /** 'none' (default): 0.5x(1 + erf(x/√2)); 'tanh': 0.5x(1 + tanh(√(2/π)(x + 0.044715x³))), as torch. */

@@ -1,10 +1,10 @@
 // One runtime = one wasm instance = one linear memory. Every tensor, packed weight and scratch buffer of every
 // module made from a runtime lives in that memory, so layers chain without copying through JavaScript.
-import { checkOptions, fail, failType, fmtShape, describeValue } from './errors.ts';
+import { checkOptions, fail, failType, fmtShape, describeValue } from '../errors.ts';
 import type { KernelExports } from './kernels.ts';
 import { compileWasm, defaultWasmURL, instantiateWasm, relaxedSimdSupported, type Variant, type WasmSource } from './loader.ts';
-import { Allocator, WASM32_MAX_BYTES, OutOfMemoryError } from './memory.ts';
-import { bindOps, type Ops } from './ops/index.ts';
+import { Allocator, WASM32_MAX_BYTES, OutOfMemoryError } from './allocator.ts';
+import { bindOps, type Ops } from '../api/index.ts';
 import { Tensor } from './tensor.ts';
 import { Journal } from './workspace.ts';
 

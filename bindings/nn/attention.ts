@@ -2,15 +2,15 @@
 //   output = softmax(score(q, k), validLens) · v
 // score: 'dot' q·k (Luong), 'scaledDot' q·k/√d (d2l DotProductAttention), 'general' q·(W_a k + b) (Luong),
 // 'additive' w_vᵀ tanh(W_q q + W_k k) (Bahdanau, d2l AdditiveAttention).
-import { checkBoolean, checkDropout, checkEnum, checkOptions, checkPositiveInt, describeValue, fail, failType, fmtShape } from './errors.ts';
+import { checkBoolean, checkDropout, checkEnum, checkOptions, checkPositiveInt, describeValue, fail, failType, fmtShape } from '../errors.ts';
 import { checkTensorInput, expectRank, shapeOf, stage, type Input } from './inputs.ts';
-import { PackedLinear } from './ops/linear.ts';
+import { PackedLinear } from '../ops/linear.ts';
 import type { AttentionResult } from './multihead.ts';
-import { checkRuntime, type Runtime } from './runtime.ts';
-import type { StateDictInput } from './safetensors.ts';
-import { readStateDict, type ParamSpec } from './statedict.ts';
-import { Tensor } from './tensor.ts';
-import { Outputs, Workspace } from './workspace.ts';
+import { checkRuntime, type Runtime } from '../runtime/runtime.ts';
+import type { StateDictInput } from '../io/safetensors.ts';
+import { readStateDict, type ParamSpec } from '../io/statedict.ts';
+import { Tensor } from '../runtime/tensor.ts';
+import { Outputs, Workspace } from '../runtime/workspace.ts';
 
 export type ScoreKind = 'dot' | 'scaledDot' | 'general' | 'additive';
 

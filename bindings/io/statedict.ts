@@ -1,8 +1,8 @@
 // Reading a state dict against the parameter list a module expects: every shape checked, missing and
 // unexpected names reported together, so a wrong checkpoint fails with one complete message.
-import { describeValue, fail, failType, fmtShape } from './errors.ts';
+import { describeValue, fail, failType, fmtShape } from '../errors.ts';
 import { toStateDict, type StateDictInput } from './safetensors.ts';
-import { Tensor } from './tensor.ts';
+import { Tensor } from '../runtime/tensor.ts';
 
 export interface ParamSpec {
   name: string;

@@ -1,6 +1,6 @@
 // A float32 tensor living in the runtime's linear memory. `data` is a fresh view on every access because
 // views over memory.buffer go stale when the memory grows; copy (`toArray()`) what must outlive the tensor.
-import { fail, fmtShape } from './errors.ts';
+import { fail, fmtShape } from '../errors.ts';
 
 /** The slice of a runtime a Tensor needs (kept minimal to avoid an import cycle). */
 export interface TensorHost {
