@@ -1,12 +1,14 @@
 // Side-by-side benchmarks: ours (both builds) vs onnxruntime-web vs tfjs-backend-wasm, single thread, same inputs,
 // in one process. Runs under Node and Deno:
-//   node --experimental-wasm-relaxed-simd --import tsx bench/run.ts [suite...] [--write] [--quick] [--and-deno]
-//   deno run -A bench/run.ts [suite...] [--write] [--quick]
-//   npm run bench [-- suite...]          (Node, then the same arguments under Deno)
-// Arguments: suite names to run (default all: peak, gemm, softmax, mha, encoder; the peak probe always runs, quietly if not
-// selected, for the "% of peak" column). A full run writes bench/results/<runtime>.json and .md; a filtered run
-// writes nothing unless --write is given. --quick halves the time budget per case. --and-deno re-runs the same
-// selection under Deno (node_modules/.bin/deno) when Node is done.
+//   node --experimental-wasm-relaxed-simd --import tsx bench/run.ts [suite...] [--quick] [--no-write] [--and-deno]
+//   deno run -A bench/run.ts [suite...] [--quick] [--no-write]
+//   npm run bench [-- suite...]          (Node, then the same arguments under Deno, then bench/report.ts)
+// Arguments: suite names to run (default all, see SUITES; the peak probe always runs, quietly if not selected, for
+// the "% of peak" column). Results go to bench/results/<runtime>.json (schema: bench/report/schema.ts): a full run
+// replaces the file, a run of some suites merges them into it (those suites replaced, the others kept); then
+// bench/results/<runtime>.md is rendered from the file. --no-write writes nothing (--write is accepted and ignored:
+// writing is the default). --quick halves the time budget per case. --and-deno re-runs the same selection under Deno
+// (node_modules/.bin/deno) when Node is done, then regenerates the README section and speedup.svg (bench/report.ts).
 //
 // The suites and what each contestant's time includes: bench/suite.ts, bench/contestants.ts, bench/suites/*.ts.
 // Timing protocol: bench/timing.ts (warm-up, interleaved rounds, median per call).
@@ -14,44 +16,27 @@ import { cpus } from 'node:os';
 import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { init } from '../bindings/index.ts';
-import { ortPeer, tfPeer, runtimeInfo } from '../tests/support/peers.ts';
+import { ortPeer, tfPeer, runtimeInfo } from './peers/peers.ts';
 import { measure, gflops, DEFAULT_TIMING } from './timing.ts';
+import { mergeResults, readResults, serialize, type ResultRow, type ResultsFile } from './report/schema.ts';
+import { buildModel } from './report/model.ts';
+import { detailTable, renderResultsDoc, textTable } from './report/render.ts';
 import type { BenchContext, Contestant, OurBuild, Suite, Variant } from './suite.ts';
 import { suite as peak } from './suites/peak.ts';
 import { suite as gemm } from './suites/gemm.ts';
 import { suite as softmax } from './suites/softmax.ts';
+import { suite as layernorm } from './suites/layernorm.ts';
+import { suite as gelu } from './suites/gelu.ts';
+import { suite as additive } from './suites/additive.ts';
 import { suite as mha } from './suites/mha.ts';
 import { suite as encoder } from './suites/encoder.ts';
 
-/** Every suite, in run order. Add new suites here (after peak, which the % of peak column needs first). */
-const SUITES: Suite[] = [peak, gemm, softmax, mha, encoder];
+/** Every suite, in run order: kernel families, then modules. Add new suites here (after peak, which the % of peak
+ *  column needs first). */
+const SUITES: Suite[] = [peak, gemm, softmax, layernorm, gelu, additive, mha, encoder];
 
 /** The build our targets give users by default in each runtime. */
 const PRIMARY: Record<'node' | 'deno', Variant> = { node: 'simd', deno: 'relaxed' };
-
-export interface Row {
-  suite: string;
-  case: string;
-  flops: number;
-  contestant: string;
-  kind: 'ours' | 'peer';
-  variant: Variant | null;
-  primary: boolean;
-  /** null when the contestant could not run (see `na`). */
-  medianMs: number | null;
-  minMs: number | null;
-  samples: number | null;
-  gflops: number | null;
-  /** Ours only: (median ms of the faster peer) / (our median ms); > 1 means we are faster. */
-  speedupVsBestPeer: number | null;
-  bestPeer: string | null;
-  /** GFLOP/s as a fraction of the measured SIMD peak (see bench/suites/peak.ts), 0..1. */
-  fractionOfPeak: number | null;
-  /** max |out - reference| / max |reference|, the reference being the first peer that ran (else the first contestant). */
-  maxRelErr: number | null;
-  checkOk: boolean | null;
-  na: string | null;
-}
 
 const deno = (globalThis as { Deno?: { args: string[] } }).Deno;
 const argv = deno ? deno.args : process.argv.slice(2);
@@ -98,38 +83,9 @@ console.log(header.join('\n'));
 
 // ---------------------------------------------------------------------------------------------------------------
 
-const rows: Row[] = [];
-const peaks: Partial<Record<Variant, number>> = {};
+const rows: ResultRow[] = [];
+const peaks: Record<string, number> = {};
 let bestPeak = 0;
-
-function fmt(x: number | null, digits: number): string {
-  return x === null ? '' : x.toFixed(digits);
-}
-
-function tableLines(rs: Row[]): string[][] {
-  const head = ['shape', 'contestant', 'ms', 'GFLOP/s', 'vs best peer', '% peak', 'check'];
-  const body = rs.map((r) => [
-    r.case,
-    r.contestant + (r.primary ? ' *' : ''),
-    r.na ? 'n/a' : fmt(r.medianMs, r.medianMs! < 1 ? 4 : 2),
-    r.na ? '' : fmt(r.gflops, 2),
-    r.speedupVsBestPeer === null ? '' : `${r.speedupVsBestPeer.toFixed(2)}x (${r.bestPeer})`,
-    r.fractionOfPeak === null ? '' : `${(100 * r.fractionOfPeak).toFixed(0)}%`,
-    r.na ? r.na : r.checkOk === null ? '' : r.checkOk ? `ok ${r.maxRelErr!.toExponential(1)}` : `MISMATCH ${r.maxRelErr!.toExponential(1)}`,
-  ]);
-  return [head, ...body].map((cells) => cells.map(String));
-}
-
-const WIDTHS = [18, 30, 9, 8, 27, 6, 0];
-
-function printTable(lines: string[][], withHeader: boolean): void {
-  const fmtLine = (l: string[]) => '  ' + l.map((c, i) => (i >= 2 && i <= 5 ? c.padStart(WIDTHS[i]) : c.padEnd(WIDTHS[i]))).join('  ');
-  if (withHeader) {
-    console.log(fmtLine(lines[0]));
-    console.log(fmtLine(WIDTHS.map((w, i) => '-'.repeat(w || lines[0][i].length))));
-  }
-  for (const l of lines.slice(1)) console.log(fmtLine(l));
-}
 
 function relErr(out: Float32Array, ref: Float32Array): number {
   if (out.length !== ref.length) return Infinity;
@@ -142,8 +98,8 @@ function relErr(out: Float32Array, ref: Float32Array): number {
   return maxDiff / (maxRef || 1);
 }
 
-async function runSuite(suite: Suite, quiet: boolean): Promise<Row[]> {
-  const out: Row[] = [];
+async function runSuite(suite: Suite, quiet: boolean): Promise<ResultRow[]> {
+  const out: ResultRow[] = [];
   if (!quiet) {
     console.log(`\n## ${suite.name}: ${suite.title}`);
     for (const n of suite.notes) console.log(`  - ${n}`);
@@ -162,7 +118,7 @@ async function runSuite(suite: Suite, quiet: boolean): Promise<Row[]> {
     const withOut = runnable.filter((x) => x.output);
     const ref = (withOut.find((x) => x.kind === 'peer') ?? withOut[0])?.output?.();
     const tol = c.tolerance ?? 1e-3;
-    const caseRows: Row[] = contestants.map((x) => {
+    const caseRows: ResultRow[] = contestants.map((x) => {
       const i = runnable.indexOf(x as never);
       const t = i >= 0 && !failure ? timings[i] : null;
       const err = t && ref && x.output ? relErr(x.output(), ref) : null;
@@ -170,14 +126,14 @@ async function runSuite(suite: Suite, quiet: boolean): Promise<Row[]> {
         suite: suite.name, case: c.label, flops: c.flops, contestant: x.name, kind: x.kind,
         variant: x.variant ?? null, primary: !!x.primary,
         medianMs: t?.medianMs ?? null, minMs: t?.minMs ?? null, samples: t?.samples ?? null,
-        gflops: t ? gflops(c.flops, t.medianMs) : null,
+        gflops: t && c.flops > 0 ? gflops(c.flops, t.medianMs) : null,
         speedupVsBestPeer: null, bestPeer: null, fractionOfPeak: null,
         maxRelErr: err, checkOk: err === null ? null : err <= tol,
         na: x.unavailable ?? (t ? null : failure ?? 'did not run'),
       };
     });
     const peersRun = caseRows.filter((r) => r.kind === 'peer' && r.medianMs !== null);
-    const best = peersRun.reduce<Row | null>((b, r) => (b === null || r.medianMs! < b.medianMs! ? r : b), null);
+    const best = peersRun.reduce<ResultRow | null>((b, r) => (b === null || r.medianMs! < b.medianMs! ? r : b), null);
     for (const r of caseRows) {
       if (r.kind === 'ours' && best && r.medianMs !== null) {
         r.speedupVsBestPeer = best.medianMs! / r.medianMs;
@@ -187,7 +143,7 @@ async function runSuite(suite: Suite, quiet: boolean): Promise<Row[]> {
       if (r.gflops !== null && pk) r.fractionOfPeak = r.gflops / pk;
     }
     dispose?.();
-    if (!quiet) printTable(tableLines(caseRows), ci === 0);
+    if (!quiet) console.log(textTable(detailTable(caseRows), ci === 0).join('\n'));
     out.push(...caseRows);
   }
   return out;
@@ -209,11 +165,12 @@ for (const s of SUITES) if (s !== peak && selected(s)) rows.push(...(await runSu
 // ---------------------------------------------------------------------------------------------------------------
 // results
 
-if (filters.length === 0 || flags.has('--write')) {
+if (!flags.has('--no-write')) {
   const dir = fileURLToPath(new URL('./results/', import.meta.url));
   mkdirSync(dir, { recursive: true });
-  const base = `${dir}${info.runtime}${filters.length ? '-' + filters.join('-') : ''}`;
-  const json = {
+  const path = `${dir}${info.runtime}.json`;
+  const run: ResultsFile = {
+    file: `${info.runtime}.json`,
     runtime: info.runtime, version: info.version, v8: info.v8, date: new Date().toISOString(), cpu, cores: cpus().length,
     builds: builds.map((b) => ({ variant: b.variant, primary: b.primary })), buildNotes,
     peers: { ort: peerDesc(ctx.ort), tfjs: peerDesc(ctx.tf) },
@@ -221,23 +178,11 @@ if (filters.length === 0 || flags.has('--write')) {
     suites: SUITES.filter((s) => selected(s)).map((s) => ({ name: s.name, title: s.title, notes: s.notes })),
     rows,
   };
-  writeFileSync(`${base}.json`, JSON.stringify(json, null, 1) + '\n');
-  const md: string[] = [
-    `# Benchmarks: ${info.runtime} ${info.version}`, '',
-    ...header.map((h) => `- ${h}`),
-    `- single thread, same inputs, median of interleaved samples (bench/timing.ts); * = primary build for ${info.runtime}`,
-    `- "vs best peer" = median time of the faster peer / ours (> 1: ours faster); "% peak" against the measured SIMD peak (fastest sample of the peak probes: ${Object.entries(peaks).map(([v, g]) => `${v} ${g!.toFixed(1)}`).join(', ')} GFLOP/s)`,
-    '',
-  ];
-  for (const s of SUITES.filter((x) => selected(x))) {
-    md.push(`## ${s.name}: ${s.title}`, '', ...s.notes.map((n) => `- ${n}`), '');
-    const lines = tableLines(rows.filter((r) => r.suite === s.name));
-    md.push(`| ${lines[0].join(' | ')} |`, `|${lines[0].map((_, i) => (i >= 2 && i <= 5 ? '---:' : '---')).join('|')}|`);
-    for (const l of lines.slice(1)) md.push(`| ${l.join(' | ')} |`);
-    md.push('');
-  }
-  writeFileSync(`${base}.md`, md.join('\n'));
-  console.log(`\nwrote ${base}.json and ${base}.md`);
+  const old = filters.length && existsSync(path) ? readResults(path) : null;
+  const merged = mergeResults(old, run, SUITES.map((s) => s.name));
+  writeFileSync(path, serialize(merged));
+  writeFileSync(path.replace(/\.json$/, '.md'), renderResultsDoc(buildModel([merged])));
+  console.log(`\n${old ? `merged ${filters.join(', ')} into` : 'wrote'} ${path} and its .md`);
 }
 
 // npm run bench: Node first, then the same selection under Deno

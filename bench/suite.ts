@@ -7,9 +7,10 @@
 //   1. create bench/suites/<name>.ts exporting `const suite: Suite` (see gemm.ts / softmax.ts for the pattern);
 //   2. add it to the SUITES list in bench/run.ts.
 // Helpers for the usual contestants are in bench/contestants.ts: oursFor(ctx, ...) makes one contestant per build of
-// ours, ortContestants(...) the two onnxruntime-web timings, tfContestant(...) the tfjs one.
+// ours, ortGraphs(...) / ortContestants(...) the onnxruntime-web timings, tfContestant(...) the tfjs one; inputs come
+// from bench/rng.ts. The peers themselves (onnxruntime-web, tfjs, ONNX graph builders) are in bench/peers/.
 import type { Runtime } from '../bindings/index.ts';
-import type { OrtPeer, TfPeer } from '../tests/support/peers.ts';
+import type { OrtPeer, TfPeer } from './peers/peers.ts';
 
 export type Variant = 'simd' | 'relaxed';
 

@@ -14,6 +14,10 @@
 //
 // A contestant's function may return a promise (onnxruntime-web's session.run); it is then awaited inside the timed
 // region, one call at a time, because a user of that API pays for it too. Synchronous functions are not awaited.
+//
+// Used by the suites (bench/run.ts) and by the tuning probes (bench/probes/): the probes fix the calls per sample
+// (`callsPerSample: 1` times single calls) and may run untimed work before every sample (`beforeSample`, e.g. a
+// sweep that evicts the caches for cold-weight timings).
 
 export interface TimingOptions {
   warmupMs: number;
@@ -33,6 +37,14 @@ export const DEFAULT_TIMING: TimingOptions = {
   maxSamples: 400,
 };
 
+/** The protocol's knobs plus, for the probes, hooks that are not part of a results file's `timing` record. */
+export interface MeasureOptions extends Partial<TimingOptions> {
+  /** Fixed calls per sample instead of calibrating to `sampleMs`. */
+  callsPerSample?: number;
+  /** Untimed work before every timed sample (of every contestant). */
+  beforeSample?: () => void;
+}
+
 export interface Timing {
   /** Median time of one call, ms. */
   medianMs: number;
@@ -50,7 +62,8 @@ const isThenable = (v: unknown): v is PromiseLike<unknown> =>
   v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as { then?: unknown }).then === 'function';
 
 /** Runs `fn` `calls` times and returns the elapsed ms. `async` says whether it returns promises. */
-async function sample(fn: BenchFn, calls: number, async: boolean): Promise<number> {
+async function sample(fn: BenchFn, calls: number, async: boolean, before?: () => void): Promise<number> {
+  before?.();
   if (async) {
     const t0 = now();
     for (let i = 0; i < calls; i++) await fn();
@@ -61,14 +74,14 @@ async function sample(fn: BenchFn, calls: number, async: boolean): Promise<numbe
   return now() - t0;
 }
 
-function median(xs: number[]): number {
+export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const h = s.length >> 1;
   return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
 }
 
 /** Times each function with the same protocol, interleaved (see the header). */
-export async function measure(fns: BenchFn[], options: Partial<TimingOptions> = {}): Promise<Timing[]> {
+export async function measure(fns: BenchFn[], options: MeasureOptions = {}): Promise<Timing[]> {
   const o = { ...DEFAULT_TIMING, ...options };
   const async: boolean[] = [];
   const calls: number[] = [];
@@ -81,6 +94,7 @@ export async function measure(fns: BenchFn[], options: Partial<TimingOptions> = 
     let n = 1;
     const t0 = now();
     while (n < o.minWarmupCalls || now() - t0 < o.warmupMs) { isAsync ? await fn() : fn(); n++; }
+    if (o.callsPerSample) { calls.push(o.callsPerSample); continue; }
     // calibrate on the warmed-up function: grow the sample until it lasts sampleMs / 2, then scale
     let c = 1, t = await sample(fn, c, isAsync);
     while (t < o.sampleMs / 2 && c < 1 << 20) { c *= 4; t = await sample(fn, c, isAsync); }
@@ -94,7 +108,7 @@ export async function measure(fns: BenchFn[], options: Partial<TimingOptions> = 
       const done = times[i].length >= o.maxSamples || (spent[i] >= o.budgetMs && times[i].length >= o.minSamples);
       if (done) continue;
       more = true;
-      const t = await sample(fns[i], calls[i], async[i]);
+      const t = await sample(fns[i], calls[i], async[i], o.beforeSample);
       spent[i] += t;
       times[i].push(t / calls[i]);
     }

@@ -1,9 +1,9 @@
-// The ONNX encoder (tests/support/onnx_model.ts) against onnxruntime-web: graphs built with it must load and compute
-// what plain JS loops compute. Also checks the peers set up by tests/support/peers.ts.
+// The ONNX encoder (bench/peers/onnx_model.ts) against onnxruntime-web: graphs built with it must load and compute
+// what plain JS loops compute. Also checks the peers set up by bench/peers/peers.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { GraphBuilder, attr } from './support/onnx_model.ts';
-import { ortPeer, tfPeer } from './support/peers.ts';
+import { GraphBuilder, attr } from '../bench/peers/onnx_model.ts';
+import { ortPeer, tfPeer } from '../bench/peers/peers.ts';
 import { assertClose, randn, rng } from './util.ts';
 
 function matmulRef(a: Float32Array, b: Float32Array, m: number, k: number, n: number, transB = false, bias?: Float32Array): Float32Array {

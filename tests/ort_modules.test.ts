@@ -1,11 +1,11 @@
 // MultiHead and the Transformer encoder layer against onnxruntime-web on the same random weights: the ONNX graphs of
-// tests/support/ort_graphs.ts (standard ops, and the com.microsoft Attention contrib op) carry the state dict as
+// bench/peers/ort_graphs.ts (standard ops, and the com.microsoft Attention contrib op) carry the state dict as
 // initializers. Both of our builds, several shapes (L = 1, odd L, N = 2), masks. Tolerance: 1e-5 abs + 1e-4 rel.
 //   node --experimental-wasm-relaxed-simd --import tsx --test tests/ort_modules.test.ts
 import { test } from 'node:test';
 import { MultiHead, Transformer } from '../bindings/index.ts';
-import { ortPeer } from './support/peers.ts';
-import { encoderLayerGraph, encoderParamShapes, mhaGraph, mhaParamShapes, type AttentionBuild } from './support/ort_graphs.ts';
+import { ortPeer } from '../bench/peers/peers.ts';
+import { encoderLayerGraph, encoderParamShapes, mhaGraph, mhaParamShapes, type AttentionBuild } from '../bench/peers/ort_graphs.ts';
 import { randomParams } from './module_helpers.ts';
 import { VARIANTS, assertClose, randn, rng, runtime } from './util.ts';
 

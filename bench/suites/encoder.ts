@@ -1,12 +1,13 @@
 // One nn.TransformerEncoderLayer (post-norm, relu, dim_feedforward 4E, eps 1e-5, batch first, eval) against
-// onnxruntime-web running the equivalent ONNX graphs (tests/support/ort_graphs.ts) with the same weights, and, for
+// onnxruntime-web running the equivalent ONNX graphs (bench/peers/ort_graphs.ts) with the same weights, and, for
 // the decode step (L = 1), against the weight-read floor: the time to stream the layer's packed weights once.
 import { Transformer, type Tensor } from '../../bindings/index.ts';
-import { encoderLayerGraph, encoderParamShapes } from '../../tests/support/ort_graphs.ts';
-import { join, oursFor, randomF32 } from '../contestants.ts';
-import { weightReadFloor } from '../read_floor.ts';
+import { encoderLayerGraph, encoderParamShapes } from '../peers/ort_graphs.ts';
+import { join, ortGraphs, oursFor } from '../contestants.ts';
+import { weightReadFloor } from '../probes/read_floor.ts';
+import { randomF32, randomStateDict } from '../rng.ts';
 import type { Case, OurBuild, Suite } from '../suite.ts';
-import { bothBuilds, goal, mhaFlops, mhaWeightBytes, ortGraphContestants, randomStateDict } from './mha.ts';
+import { bothBuilds, goal, mhaFlops, mhaWeightBytes } from './mha.ts';
 
 // [N, L, E, H]
 const SHAPES: [number, number, number, number][] = [[1, 1, 512, 8], [1, 16, 512, 8], [1, 128, 512, 8], [1, 128, 256, 4]];
@@ -39,7 +40,7 @@ export const suite: Suite = {
           const sd = randomStateDict(encoderParamShapes(E, F), 21 + E + H);
           const x = randomF32(N * L * E, 5 + N + L + E);
           const ours = oursEncoder(ctx, sd, x, N, L, E, H, F);
-          const ort = await ortGraphContestants(ctx, bothBuilds((build) => encoderLayerGraph(sd, { E, H, F, build })), x, [N, L, E]);
+          const ort = await ortGraphs(ctx, bothBuilds((build) => encoderLayerGraph(sd, { E, H, F, build })), { x: { data: x, dims: [N, L, E] } }, 'y');
           return join(ours, ort);
         },
         tolerance: 1e-4,

@@ -1,6 +1,7 @@
 // GEMM: C[m,n] = A[m,k] · B[k,n], B constant (the weights of a Linear layer), A new every call.
-import { GraphBuilder } from '../../tests/support/onnx_model.ts';
-import { join, ortContestants, oursFor, randomF32, tfContestant } from '../contestants.ts';
+import { GraphBuilder } from '../peers/onnx_model.ts';
+import { join, ortContestants, oursFor, tfContestant } from '../contestants.ts';
+import { randomF32 } from '../rng.ts';
 import type { Case, Suite } from '../suite.ts';
 
 const SHAPES: [number, number, number][] = [

@@ -1,10 +1,11 @@
 // MultiHead self-attention (nn.MultiheadAttention, batch first, eval) against onnxruntime-web running the equivalent
-// ONNX graphs (tests/support/ort_graphs.ts) with the same weights. Also exports the helpers the encoder suite shares.
+// ONNX graphs (bench/peers/ort_graphs.ts) with the same weights. Also exports the helpers the encoder suite shares.
 import { MultiHead, type Tensor } from '../../bindings/index.ts';
-import { mhaGraph, mhaParamShapes, type AttentionBuild, type StateDict } from '../../tests/support/ort_graphs.ts';
-import { join, oursFor, randomF32 } from '../contestants.ts';
-import { weightReadFloor } from '../read_floor.ts';
-import type { BenchContext, Case, Contestant, OurBuild, Suite } from '../suite.ts';
+import { mhaGraph, mhaParamShapes, type AttentionBuild, type StateDict } from '../peers/ort_graphs.ts';
+import { join, ortGraphs, oursFor, type OrtGraph } from '../contestants.ts';
+import { weightReadFloor } from '../probes/read_floor.ts';
+import { randomF32, randomStateDict } from '../rng.ts';
+import type { Case, OurBuild, Suite } from '../suite.ts';
 
 // [N, L, E, H] and the goal for our speedup over the faster ORT graph
 const SHAPES: [number, number, number, number][] = [
@@ -14,52 +15,8 @@ const SHAPES: [number, number, number, number][] = [
 /** The speedup we aim for over the faster ORT graph: 3x for a decode step (L = 1), 1.5x from L = 16 on. */
 export const goal = (L: number): number => (L === 1 ? 3 : 1.5);
 
-/** Random weights by PyTorch name (matrices ~ U(-√(3/in), √(3/in)), vectors ~ U(-0.3, 0.3), norm weights ~ 1 ± 0.3). */
-export function randomStateDict(shapes: Record<string, number[]>, seed: number): StateDict {
-  const sd: StateDict = {};
-  let s = seed;
-  for (const [name, shape] of Object.entries(shapes)) {
-    const n = shape.reduce((a, b) => a * b, 1);
-    const u = randomF32(n, s++);
-    const a = shape.length === 2 ? Math.sqrt(3 / shape[1]) : 0.3;
-    sd[name] = u.map((v) => (/norm\d\.weight$/.test(name) ? 1 + 0.3 * v : a * v));
-  }
-  return sd;
-}
-
-/**
- * One onnxruntime-web contestant per graph ('ort standard', 'ort contrib'): per call `session.run` with a new
- * ort.Tensor over the same JS input array (input copied into ORT's heap, output copied out).
- */
-export async function ortGraphContestants(ctx: BenchContext, graphs: { name: string; model: () => Uint8Array }[],
-                                          data: Float32Array, dims: number[]):
-    Promise<{ contestants: Contestant[]; dispose: () => void }> {
-  if (ctx.ort instanceof Error) {
-    const unavailable = `onnxruntime-web unavailable: ${ctx.ort.message}`;
-    return { contestants: graphs.map((g) => ({ name: g.name, kind: 'peer' as const, unavailable })), dispose() {} };
-  }
-  const peer = ctx.ort;
-  const contestants: Contestant[] = [];
-  const release: (() => void)[] = [];
-  for (const g of graphs) {
-    try {
-      const session = await peer.session(g.model());
-      let last: Float32Array | undefined;
-      release.push(() => { void session.release(); });
-      contestants.push({
-        name: g.name, kind: 'peer',
-        run: () => session.run({ x: new peer.ort.Tensor('float32', data, dims) }).then((r) => { last = r.y.data as Float32Array; }),
-        output: () => last!,
-      });
-    } catch (e) {
-      contestants.push({ name: g.name, kind: 'peer', unavailable: `session failed: ${(e as Error).message}` });
-    }
-  }
-  return { contestants, dispose: () => release.forEach((r) => r()) };
-}
-
-/** The two ORT graphs of an attention module, as ortGraphContestants wants them. */
-export function bothBuilds(make: (build: AttentionBuild) => Uint8Array): { name: string; model: () => Uint8Array }[] {
+/** The two ORT graphs of an attention module ('ort standard', 'ort contrib'), input 'x', output 'y'. */
+export function bothBuilds(make: (build: AttentionBuild) => Uint8Array): OrtGraph[] {
   return [
     { name: 'ort standard', model: () => make('standard') },
     { name: 'ort contrib', model: () => make('contrib') },
@@ -96,7 +53,7 @@ export const suite: Suite = {
       async setup() {
         const sd = randomStateDict(mhaParamShapes(E), 11 + E + H);
         const x = randomF32(N * L * E, 3 + N + L + E);
-        const ort = await ortGraphContestants(ctx, bothBuilds((build) => mhaGraph(sd, { E, H, build })), x, [N, L, E]);
+        const ort = await ortGraphs(ctx, bothBuilds((build) => mhaGraph(sd, { E, H, build })), { x: { data: x, dims: [N, L, E] } }, 'y');
         return join(oursMha(sd, x, N, L, E, H), ort);
       },
       tolerance: 1e-4,

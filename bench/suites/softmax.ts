@@ -1,6 +1,7 @@
 // Softmax over the last axis of a [rows, cols] matrix (the attention-weights step).
-import { GraphBuilder } from '../../tests/support/onnx_model.ts';
-import { join, ortContestants, oursFor, randomF32, tfContestant } from '../contestants.ts';
+import { GraphBuilder } from '../peers/onnx_model.ts';
+import { join, ortContestants, oursFor, tfContestant } from '../contestants.ts';
+import { randomF32 } from '../rng.ts';
 import type { Case, Suite } from '../suite.ts';
 
 const SHAPES: [number, number][] = [[1024, 128], [64, 2048]];

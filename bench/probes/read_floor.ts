@@ -1,6 +1,6 @@
 // The "weight-read floor" peer of the decode-step (L = 1) cases: the time to read a module's weights once.
-import { randomF32 } from './contestants.ts';
-import type { BenchContext, Contestant, OurBuild } from './suite.ts';
+import { randomF32 } from '../rng.ts';
+import type { BenchContext, Contestant, OurBuild } from '../suite.ts';
 
 // Memory-read probe: a tiny hand-assembled wasm function over the runtime's own memory,
 //   sum(p, n): four f32x4 accumulators, v128.load of 64 bytes per iteration, until p reaches p + 4n (n a multiple

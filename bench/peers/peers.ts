@@ -32,7 +32,7 @@ export interface OrtPeer {
   ort: Ort;
   /** e.g. 'onnxruntime-web 1.30.0 (wasm EP, 1 thread, ort-wasm-simd-threaded)' */
   description: string;
-  /** A session for model bytes (see tests/support/onnx_model.ts), wasm EP, all graph optimisations, 1 thread. */
+  /** A session for model bytes (see bench/peers/onnx_model.ts), wasm EP, all graph optimisations, 1 thread. */
   session(model: Uint8Array): Promise<import('onnxruntime-web').InferenceSession>;
   /** A float32 input tensor (shares `data`, no copy on the JS side). */
   tensor(data: Float32Array, dims: readonly number[]): import('onnxruntime-web').Tensor;

@@ -1,22 +1,28 @@
 // Quick GEMM tuning probe (not the published benchmark, that is bench/run.ts): our kernels in both builds
 // (packed-B Linear path, plain row-major B, A·Bᵀ), the runtime's SIMD peak probes and, with --peers,
 // onnxruntime-web (MatMul, B initializer, input tensor reused) and tfjs-backend-wasm (matMul + dataSync).
-//   node --experimental-wasm-relaxed-simd --import tsx bench/gemm_probe.ts [--peers] [--rounds N] [MxKxN ...]
-//   npx deno run -A bench/gemm_probe.ts [--peers] ...
+//   node --experimental-wasm-relaxed-simd --import tsx bench/probes/gemm.ts [--peers] [--budget MS] [--rounds N] [MxKxN ...]
+//   npx deno run -A bench/probes/gemm.ts [--peers] ...
 // --alt DIR[,DIR...]: also time the builds DIR/simd.wasm and DIR/relaxed.wasm (say, the last commit's), for A/B
-// comparisons in one run; --packed-only: only the packed-B path.
-// Contestants run interleaved, several rounds; we print the best and the median call of each so that other
-// load on the machine (shared cores) shows up as a gap between the two, and ratios come from the same run.
-import type { Runtime } from '../bindings/index.ts';
-import { probeBuilds } from './probe_builds.ts';
-import { GraphBuilder } from '../tests/support/onnx_model.ts';
+// comparisons in one run; --packed-only: only the packed-B path. --budget: ms of samples per contestant (default
+// 300); --rounds: at least N samples each (default 15).
+// Timing is bench/timing.ts's (warm-up, interleaved samples), inputs come from bench/rng.ts. We print the best and
+// the median sample of each contestant so that other load on the machine (shared cores) shows up as a gap between
+// the two, and ratios come from the same run.
+import type { Runtime } from '../../bindings/index.ts';
+import { GraphBuilder } from '../peers/onnx_model.ts';
+import { randomF32 } from '../rng.ts';
+import { gflops, measure, type MeasureOptions } from '../timing.ts';
+import { PEAK_FLOPS_PER_ITER } from '../suites/peak.ts';
+import { probeBuilds } from './builds.ts';
 
 declare const Deno: { args: string[] } | undefined;
 const args: string[] = typeof Deno !== 'undefined' ? Deno.args : process.argv.slice(2);
+const opt = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
 const withPeers = args.includes('--peers');
-const rounds = Number(args[args.indexOf('--rounds') + 1]) || 5;
-const alts = args.includes('--alt') ? args[args.indexOf('--alt') + 1].split(',') : [];
+const alts = opt('--alt')?.split(',') ?? [];
 const packedOnly = args.includes('--packed-only');
+const timing: MeasureOptions = { budgetMs: Number(opt('--budget')) || 300, minSamples: Number(opt('--rounds')) || 15 };
 const shapeArgs = args.filter((s) => /^\d+x\d+x\d+$/.test(s));
 const SHAPES: [number, number, number][] = shapeArgs.length
   ? shapeArgs.map((s) => s.split('x').map(Number) as [number, number, number])
@@ -24,26 +30,8 @@ const SHAPES: [number, number, number][] = shapeArgs.length
 
 interface Runner { name: string; peer?: boolean; run(): unknown; }
 
-function rand(n: number, seed: number): Float32Array {
-  const x = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; x[i] = s / 2 ** 31 - 1; }
-  return x;
-}
-
-// calls per sample so one sample takes >= ~2 ms
-function calibrate(fn: () => unknown): number {
-  let reps = 1;
-  for (;;) {
-    const t = performance.now();
-    for (let i = 0; i < reps; i++) fn();
-    if (performance.now() - t > 2 || reps > 1 << 16) return reps;
-    reps *= 2;
-  }
-}
-
-async function ours(rt: Runtime, name: string, m: number, k: number, n: number, A: Float32Array, B: Float32Array): Promise<{ runners: Runner[]; free(): void }> {
-  const x = rt.exports, v = name;
+function ours(rt: Runtime, v: string, m: number, k: number, n: number, A: Float32Array, B: Float32Array): { runners: Runner[]; free(): void } {
+  const x = rt.exports;
   const a = rt.alloc(m * k * 4), b = rt.alloc(k * n * 4), bt = rt.alloc(k * n * 4), c = rt.alloc(m * n * 4);
   const pk = rt.alloc(x.packed_b_size_f32(k, n) * 4);
   rt.f32(a, m * k).set(A);
@@ -63,7 +51,7 @@ async function ours(rt: Runtime, name: string, m: number, k: number, n: number, 
 
 async function peers(m: number, k: number, n: number, A: Float32Array, B: Float32Array): Promise<Runner[]> {
   if (!withPeers) return [];
-  const { ortPeer, tfPeer } = await import('../tests/support/peers.ts');
+  const { ortPeer, tfPeer } = await import('../peers/peers.ts');
   const out: Runner[] = [];
   try {
     const ort = await ortPeer();
@@ -81,54 +69,29 @@ async function peers(m: number, k: number, n: number, A: Float32Array, B: Float3
   return out;
 }
 
-async function timeAll(runners: Runner[], flops: number): Promise<Map<string, { best: number; median: number }>> {
-  const samples = new Map<string, number[]>();
-  const reps = new Map<string, number>();
-  for (const r of runners) { await r.run(); await r.run(); reps.set(r.name, calibrate(() => r.run())); samples.set(r.name, []); }
-  for (let round = 0; round < rounds; round++) {
-    for (const r of runners) {
-      for (let s = 0; s < 5; s++) {
-        const n = reps.get(r.name)!;
-        const t = performance.now();
-        for (let i = 0; i < n; i++) { const p = r.run(); if (r.peer && p instanceof Promise) await p; }
-        samples.get(r.name)!.push((performance.now() - t) / n);
-      }
-    }
-  }
-  const res = new Map<string, { best: number; median: number }>();
-  for (const [name, s] of samples) {
-    s.sort((x, y) => x - y);
-    res.set(name, { best: flops / s[0] / 1e6, median: flops / s[s.length >> 1] / 1e6 });
-  }
-  return res;
-}
-
 const builds = await probeBuilds(alts);
 
-console.log('peak probes (GFLOP/s, best of 5):');
+console.log('peak probes (GFLOP/s, best sample):');
+const PEAK_ITERS = 200_000;
 for (const build of builds) {
   const x = build.rt.exports as unknown as Record<string, (iters: number) => number>;
-  for (const name of ['peak_mul_add_f32', 'peak_madd_f32']) {
-    if (!x[name]) continue;
-    const iters = 200_000;
-    x[name](iters);
-    let best = Infinity;
-    for (let i = 0; i < 5; i++) { const t = performance.now(); x[name](iters); best = Math.min(best, performance.now() - t); }
-    console.log(`  ${build.name} ${name}: ${(iters * 96 / best / 1e6).toFixed(1)}`);
-  }
+  const names = ['peak_mul_add_f32', 'peak_madd_f32'].filter((name) => x[name]);
+  const ts = await measure(names.map((name) => () => x[name](PEAK_ITERS)), { budgetMs: 100, minSamples: 5 });
+  names.forEach((name, i) => console.log(`  ${build.name} ${name}: ${gflops(PEAK_ITERS * PEAK_FLOPS_PER_ITER, ts[i].minMs).toFixed(1)}`));
 }
 
 for (const [m, k, n] of SHAPES) {
-  const A = rand(m * k, m + k), B = rand(k * n, k + n + 7);
-  const made = await Promise.all(builds.map((b) => ours(b.rt, b.name, m, k, n, A, B)));
+  const A = randomF32(m * k, m + k), B = randomF32(k * n, k + n + 7);
+  const made = builds.map((b) => ours(b.rt, b.name, m, k, n, A, B));
   const runners = [...made.flatMap((o) => o.runners), ...(await peers(m, k, n, A, B))];
-  const res = await timeAll(runners, 2 * m * k * n);
-  const peerBest = Math.max(0, ...runners.filter((r) => r.peer).map((r) => res.get(r.name)!.median));
+  const ts = await measure(runners.map((r) => r.run), timing);
+  const flops = 2 * m * k * n;
+  const peerBest = Math.max(0, ...runners.flatMap((r, i) => (r.peer ? [gflops(flops, ts[i].medianMs)] : [])));
   console.log(`${m}x${k}x${n} (GFLOP/s best / median${peerBest ? ', median vs best peer' : ''})`);
-  for (const r of runners) {
-    const { best, median } = res.get(r.name)!;
+  runners.forEach((r, i) => {
+    const best = gflops(flops, ts[i].minMs), median = gflops(flops, ts[i].medianMs);
     const ratio = peerBest && !r.peer ? `  ${(median / peerBest).toFixed(2)}x` : '';
     console.log(`  ${r.name.padEnd(22)} ${best.toFixed(1).padStart(6)} / ${median.toFixed(1).padStart(6)}${ratio}`);
-  }
+  });
   made.forEach((o) => o.free());
 }

@@ -1,15 +1,18 @@
 // Encoder-layer probe (not the published benchmark, that is bench/run.ts): one TransformerEncoderLayer forward
 // and its four GEMMs (packed-B Linear path), warm (called back to back) and cold (a read of a 64 MB buffer
 // before every call evicts the weights from L2 and L3, as a stack of layers or other work in between would).
-//   node --experimental-wasm-relaxed-simd --import tsx bench/encoder_probe.ts [--rounds N] [--alt DIR] [NxLxExH ...]
-//   node_modules/.bin/deno run -A bench/encoder_probe.ts ...
-// --only simd|relaxed: one build. --alt DIR[,DIR...]: also run the builds DIR/simd.wasm and DIR/relaxed.wasm (say, the last commit's, built
-// elsewhere), interleaved with the packaged ones call by call, for A/B comparisons in one process.
-import { Transformer, type Runtime } from '../bindings/index.ts';
-import { probeBuilds } from './probe_builds.ts';
-import { encoderParamShapes } from '../tests/support/ort_graphs.ts';
-import { randomStateDict } from './suites/mha.ts';
-import { randomF32 } from './contestants.ts';
+//   node --experimental-wasm-relaxed-simd --import tsx bench/probes/encoder.ts [--rounds N] [--alt DIR] [NxLxExH ...]
+//   node_modules/.bin/deno run -A bench/probes/encoder.ts ...
+// --only simd|relaxed: one build. --alt DIR[,DIR...]: also run the builds DIR/simd.wasm and DIR/relaxed.wasm (say,
+// the last commit's, built elsewhere), interleaved with the packaged ones call by call, for A/B comparisons in one
+// process. --rounds N: timed calls per build and line (default 30).
+// Timing is bench/timing.ts's with one call per sample (the eviction runs untimed before every sample), inputs and
+// weights come from bench/rng.ts.
+import { Transformer, type Runtime } from '../../bindings/index.ts';
+import { encoderParamShapes } from '../peers/ort_graphs.ts';
+import { randomF32, randomStateDict } from '../rng.ts';
+import { measure, type MeasureOptions } from '../timing.ts';
+import { probeBuilds } from './builds.ts';
 
 declare const Deno: { args: string[] } | undefined;
 const args: string[] = typeof Deno !== 'undefined' ? Deno.args : process.argv.slice(2);
@@ -23,7 +26,6 @@ const SHAPES = shapeArgs.length ? shapeArgs.map((s) => s.split('x').map(Number))
 const sweep = new Float64Array(8 << 20).fill(1);
 let sink = 0;
 function evict(): void { let s = 0; for (let i = 0; i < sweep.length; i += 8) s += sweep[i]; sink += s; }
-const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
 const builds = await probeBuilds(alts, opt('--only'));
 
@@ -44,19 +46,15 @@ function cases(rt: Runtime, N: number, L: number, E: number, H: number): [string
   return out;
 }
 
+// single timed calls, exactly `rounds` of them per build, the builds interleaved call by call
+const perCall: MeasureOptions = { callsPerSample: 1, minSamples: rounds, maxSamples: rounds, budgetMs: 0, warmupMs: 100 };
+
 for (const [N, L, E, H] of SHAPES) {
   const per = builds.map((b) => cases(b.rt, N, L, E, H));
-  for (const fns of per) for (const [, fn] of fns) for (let i = 0; i < 100; i++) fn();   // tier up
   for (let f = 0; f < per[0].length; f++) {
     for (const cold of [false, true]) {
-      const ts = builds.map(() => [] as number[]);
-      for (let r = 0; r < rounds; r++) {
-        for (let b = 0; b < builds.length; b++) {
-          if (cold) evict();
-          const t0 = performance.now(); per[b][f][1](); ts[b].push(performance.now() - t0);
-        }
-      }
-      const line = builds.map((b, i) => `${b.name} ${(med(ts[i]) * 1000).toFixed(0).padStart(6)}`).join('  ');
+      const ts = await measure(per.map((fns) => fns[f][1]), { ...perCall, ...(cold ? { beforeSample: evict } : {}) });
+      const line = builds.map((b, i) => `${b.name} ${(ts[i].medianMs * 1000).toFixed(0).padStart(6)}`).join('  ');
       console.log(`${per[0][f][0].padEnd(20)} ${cold ? 'cold' : 'warm'}  ${line}  (us)`);
     }
   }

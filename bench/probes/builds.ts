@@ -1,7 +1,7 @@
-// Our builds for the tuning probes (bench/gemm_probe.ts, bench/encoder_probe.ts): the packaged simd and relaxed
+// Our builds for the tuning probes (bench/probes/gemm.ts, bench/probes/encoder.ts): the packaged simd and relaxed
 // builds, plus, for A/B runs in one process, DIR/simd.wasm and DIR/relaxed.wasm of every --alt DIR (say, the last
 // commit's, built elsewhere). A build the engine rejects is reported and skipped.
-import { init, type Runtime } from '../bindings/index.ts';
+import { init, type Runtime } from '../../bindings/index.ts';
 
 declare const Deno: unknown;
 

@@ -1,4 +1,4 @@
-// ONNX graphs equivalent to our modules (PyTorch eval semantics), built with tests/support/onnx_model.ts and carrying
+// ONNX graphs equivalent to our modules (PyTorch eval semantics), built with bench/peers/onnx_model.ts and carrying
 // the SAME weights as initializers, so onnxruntime-web can be compared with MultiHead / Transformer on equal terms.
 //
 // Weights come in as a PyTorch state dict (Record<name, Float32Array>, nn.MultiheadAttention /
