@@ -9,6 +9,7 @@
 // load on the machine (shared cores) shows up as a gap between the two, and ratios come from the same run.
 import type { Runtime } from '../bindings/index.ts';
 import { probeBuilds } from './probe_builds.ts';
+import { loadProbes } from './probes.ts';
 import { GraphBuilder } from '../tests/support/onnx_model.ts';
 
 declare const Deno: { args: string[] } | undefined;
@@ -50,14 +51,15 @@ async function ours(rt: Runtime, name: string, m: number, k: number, n: number, 
   rt.f32(b, k * n).set(B);
   const T = rt.f32(bt, k * n);
   for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) T[j * k + p] = B[p * n + j];
-  x.pack_b_f32(k, n, b, n, 0, pk);
+  x.pack_b_f32(k, n, b, n, pk, 0);
+  const s = rt.alloc(x.gemm_scratch_size_f32(m, n, k) * 4);
   return {
     runners: [
-      { name: `${v} packed`, run: () => x.gemm_f32_packed_b(m, n, k, a, k, pk, c, n, 0, 0) },
-      { name: `${v} plain`, run: () => x.gemm_f32(m, n, k, a, k, b, n, c, n, 0, 0) },
-      { name: `${v} bt`, run: () => x.gemm_f32_bt(m, n, k, a, k, bt, k, c, n, 0, 0) },
+      { name: `${v} packed`, run: () => x.gemm_f32_packed_b(m, n, k, 0, m, 0, n, a, k, pk, c, n, 0, 0, s) },
+      { name: `${v} plain`, run: () => x.gemm_f32(m, n, k, 0, m, 0, n, a, k, b, n, c, n, 0, 0, s) },
+      { name: `${v} bt`, run: () => x.gemm_f32_trans_b(m, n, k, 0, m, 0, n, a, k, bt, k, c, n, 0, 0, s) },
     ].slice(0, packedOnly ? 1 : 3),
-    free: () => [a, b, bt, c, pk].forEach((p) => rt.free(p)),
+    free: () => [a, b, bt, c, pk, s].forEach((p) => rt.free(p)),
   };
 }
 
@@ -107,9 +109,9 @@ const builds = await probeBuilds(alts);
 
 console.log('peak probes (GFLOP/s, best of 5):');
 for (const build of builds) {
-  const x = build.rt.exports as unknown as Record<string, (iters: number) => number>;
-  for (const name of ['peak_mul_add_f32', 'peak_madd_f32']) {
-    if (!x[name]) continue;
+  if (build.name !== build.rt.variant) continue;   // the probe build of the packaged variant only
+  const x = await loadProbes(build.rt.variant);
+  for (const name of ['peak_mul_add_f32', 'peak_madd_f32'] as const) {
     const iters = 200_000;
     x[name](iters);
     let best = Infinity;

@@ -140,14 +140,14 @@ export class Attention {
         this.Wq!.forward(k.ptr, B * K, kk);
         d = dq;
       }
-      x.gemm_f32_batched(B, Q, K, d, q.ptr, d, Q * d, kk, d, K * d, scores, K, Q * K, 1);
+      x.gemm_f32_batched(B, Q, K, d, q.ptr, d, Q * d, kk, d, K * d, scores, K, Q * K, 1, ws.get('gemm', x.gemm_scratch_size_f32(Q, K, d)));
     }
     const scale = this.score === 'scaledDot' ? 1 / Math.sqrt(dq) : 1;
-    x.softmax_rows_f32(B * Q, K, scores, K, scores, K, scale, 0, 0, 0, 0, 0, 0, lens);
+    x.softmax_rows_f32(B * Q, K, scores, K, scores, K, 0, 0, 0, 0, lens, scale, 0, 0);
 
     // output = weights · values: [B, Q, dv]
     const out = ws.get('out', B * Q * dv);
-    x.gemm_f32_batched(B, Q, dv, K, scores, K, Q * K, v.ptr, dv, K * dv, out, dv, Q * dv, 0);
+    x.gemm_f32_batched(B, Q, dv, K, scores, K, Q * K, v.ptr, dv, K * dv, out, dv, Q * dv, 0, ws.get('gemm', x.gemm_scratch_size_f32(Q, dv, K)));
     return { output: new Tensor(rt, out, [B, Q, dv], false), weights: new Tensor(rt, scores, [B, Q, K], false) };
   }
 

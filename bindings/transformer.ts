@@ -141,10 +141,10 @@ class Layer {
       if (normFirst) {
         norm.apply(cur, tmp, rows);
         const y = block(tmp);
-        k.add_f32(cur, y, cur, n);
+        k.add_f32(n, cur, y, cur);
       } else {
         const y = block(cur);
-        k.add_f32(cur, y, tmp, n);
+        k.add_f32(n, cur, y, tmp);
         norm.apply(tmp, cur, rows);
       }
     };
@@ -166,8 +166,8 @@ class Layer {
     const k = this.rt.exports;
     const h = this.ws.get('ff.h', rows * F), y = this.ws.get('ff.y', rows * E);
     this.linear1!.forward(x, rows, h, act === 'relu' ? 1 : 0); // relu fused into the GEMM store
-    if (act === 'gelu') k.gelu_f32(h, h, rows * F);
-    else if (act === 'gelu_tanh') k.gelu_tanh_f32(h, h, rows * F);
+    if (act === 'gelu') k.gelu_f32(rows * F, h, h);
+    else if (act === 'gelu_tanh') k.gelu_tanh_f32(rows * F, h, h);
     this.linear2!.forward(h, rows, y);
     return y;
   }

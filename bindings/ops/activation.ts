@@ -41,11 +41,11 @@ export function gelu(rt: Runtime, x: Operand, options: GeluOptions = {}): Float3
   checkOptions('gelu', options, ['approximate', 'out']);
   const approx = options.approximate === undefined ? 'none' : checkEnum('gelu', 'approximate', options.approximate, ['none', 'tanh'] as const);
   const k = rt.exports;
-  return unary(rt, 'gelu', x, options.out, approx === 'tanh' ? (a, b, n) => k.gelu_tanh_f32(a, b, n) : (a, b, n) => k.gelu_f32(a, b, n));
+  return unary(rt, 'gelu', x, options.out, approx === 'tanh' ? (a, b, n) => k.gelu_tanh_f32(n, a, b) : (a, b, n) => k.gelu_f32(n, a, b));
 }
 
 export function relu(rt: Runtime, x: Operand, options: ReluOptions = {}): Float32Array | Tensor {
   checkOptions('relu', options, ['out']);
   const k = rt.exports;
-  return unary(rt, 'relu', x, options.out, (a, b, n) => k.relu_f32(a, b, n));
+  return unary(rt, 'relu', x, options.out, (a, b, n) => k.relu_f32(n, a, b));
 }

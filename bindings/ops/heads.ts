@@ -38,19 +38,20 @@ export function attendHeads(rt: Runtime, ws: Workspace, a: HeadsArgs): void {
   const LS = L * S;
   const scratch = a.weights && !a.weights.average ? 0 : ws.get('heads.scores', LS);
   if (a.weights?.average) rt.f32(a.weights.ptr, N * LS).fill(0);
+  const gs = ws.get('heads.gemm', Math.max(x.gemm_scratch_size_f32(L, S, hd), x.gemm_scratch_size_f32(L, hdv, S)));
   for (let n = 0; n < N; n++) {
     for (let h = 0; h < H; h++) {
       // p: [L, S]
       const p = scratch || a.weights!.ptr + 4 * (n * H + h) * LS;
-      x.gemm_f32_bt(L, S, hd, a.q.ptr + 4 * (n * a.q.bs + h * hd), a.q.ld, a.k.ptr + 4 * (n * a.k.bs + h * hd), a.k.ld, p, S, 0, 0);
+      x.gemm_f32_trans_b(L, S, hd, 0, L, 0, S, a.q.ptr + 4 * (n * a.q.bs + h * hd), a.q.ld, a.k.ptr + 4 * (n * a.k.bs + h * hd), a.k.ld, p, S, 0, 0, gs);
       const m = a.mask;
-      x.softmax_rows_f32(L, S, p, S, p, S, a.scale,
-        m ? m.ptr + 4 * (n * m.nStride + h * m.hStride) : 0, m ? m.ld : 0, 0, 0, a.causal ? 1 : 0, 0, 0);
+      x.softmax_rows_f32(L, S, p, S, p, S,
+        m ? m.ptr + 4 * (n * m.nStride + h * m.hStride) : 0, m ? m.ld : 0, 0, 0, 0, a.scale, a.causal ? 1 : 0, 0);
       if (a.weights?.average) {
         const w = a.weights.ptr + 4 * n * LS;
-        x.add_f32(w, p, w, LS);
+        x.add_f32(LS, w, p, w);
       }
-      x.gemm_f32(L, hdv, S, p, S, a.v.ptr + 4 * (n * a.v.bs + h * hdv), a.v.ld, a.out.ptr + 4 * (n * a.out.bs + h * hdv), a.out.ld, 0, 0);
+      x.gemm_f32(L, hdv, S, 0, L, 0, hdv, p, S, a.v.ptr + 4 * (n * a.v.bs + h * hdv), a.v.ld, a.out.ptr + 4 * (n * a.out.bs + h * hdv), a.out.ld, 0, 0, gs);
     }
   }
   if (a.weights?.average && H > 1) {

@@ -28,7 +28,7 @@ export class PackedLinear {
     try {
       rt.f32(tmp, weight.length).set(weight);
       this.packed = rt.alloc(x.packed_b_size_f32(inF, outF) * 4);
-      x.pack_b_f32(inF, outF, tmp, inF, 1, this.packed);   // Wᵀ [inF, outF] -> panels
+      x.pack_b_f32(inF, outF, tmp, inF, this.packed, 1);   // Wᵀ [inF, outF] -> panels
     } finally {
       rt.free(tmp);
     }
@@ -42,7 +42,14 @@ export class PackedLinear {
   /** y[rows, outF] = x[rows, inF]·Wᵀ + b, then act (0 none, 1 relu). x, y: byte pointers, contiguous rows. */
   forward(xPtr: number, rows: number, yPtr: number, act = 0): void {
     if (this.packed === 0) fail('PackedLinear', 'forward() after dispose()');
-    this.rt.exports.gemm_f32_packed_b(rows, this.outF, this.inF, xPtr, this.inF, this.packed, yPtr, this.outF, this.bias, act);
+    const rt = this.rt, x = rt.exports;
+    const floats = x.gemm_scratch_size_f32(rows, this.outF, this.inF);   // 0 for rows = 1 (GEMV)
+    const s = floats > 0 ? rt.alloc(floats * 4) : 0;
+    try {
+      x.gemm_f32_packed_b(rows, this.outF, this.inF, 0, rows, 0, this.outF, xPtr, this.inF, this.packed, yPtr, this.outF, this.bias, act, s);
+    } finally {
+      if (s) rt.free(s);
+    }
   }
 
   /** Frees the packed weight and bias (idempotent). */

@@ -48,11 +48,14 @@ export function matmul(rt: Runtime, a: Operand, b: Operand, options: MatmulOptio
       biasPtr = bias.ptr;
     }
     const C = borrowOutput(rt, W, out, m * n, `m*n = ${m}*${n}`); held.push(C);
-    // gemm_f32 / gemm_f32_bt copy each 8-column block of B into an L1 scratch panel as they go, which costs the
-    // same as packing B up front, and take their GEMV path for m = 1.
+    // gemm_f32 / gemm_f32_trans_b copy each 8-column block of B into an L1 scratch panel as they go, which costs
+    // the same as packing B up front, and take their GEMV path for m = 1 (no scratch then).
     const x = rt.exports;
-    if (tb) x.gemm_f32_bt(m, n, k, A.ptr, k, B.ptr, k, C.ptr, n, biasPtr, 0);
-    else x.gemm_f32(m, n, k, A.ptr, k, B.ptr, n, C.ptr, n, biasPtr, 0);
+    const floats = x.gemm_scratch_size_f32(m, n, k);
+    const S = floats > 0 ? rt.alloc(floats * 4) : 0;
+    if (S) held.push({ ptr: S, release: () => rt.free(S) });
+    if (tb) x.gemm_f32_trans_b(m, n, k, 0, m, 0, n, A.ptr, k, B.ptr, k, C.ptr, n, biasPtr, 0, S);
+    else x.gemm_f32(m, n, k, 0, m, 0, n, A.ptr, k, B.ptr, n, C.ptr, n, biasPtr, 0, S);
     return C.finish();
   } finally {
     for (const h of held) h.release();

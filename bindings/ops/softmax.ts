@@ -61,8 +61,8 @@ export function softmax(rt: Runtime, x: Operand, options: SoftmaxOptions): Float
       new Int32Array(rt.memory.buffer, lensPtr, rows).set(lens);
     }
     const Y = borrowOutput(rt, W, options.out, n, expr); held.push(Y);
-    rt.exports.softmax_rows_f32(rows, cols, X.ptr, cols, Y.ptr, cols, scale, maskPtr, ldm, bmaskPtr, ldbm,
-                                causal ? 1 : 0, 0, lensPtr);
+    rt.exports.softmax_rows_f32(rows, cols, X.ptr, cols, Y.ptr, cols, maskPtr, ldm, bmaskPtr, ldbm, lensPtr,
+                                scale, causal ? 1 : 0, 0);
     return Y.finish();
   } finally {
     for (const h of held.reverse()) h.release();

@@ -1,4 +1,4 @@
-import { layernorm_f32, layernorm_f32_ref } from '../../assembly/layernorm_f32';
+import { layernorm_f32, layernorm_f32_ref } from '../../assembly/norm/layernorm_f32';
 import { buf, fill, fillValue, close, at, set, GUARD, SIZES } from './misc_util';
 
 // Tolerance: 2e-6 absolute + 1e-6 relative on outputs of unit scale: the kernel keeps its statistics in float32
