@@ -1,12 +1,13 @@
 // Inline f32x4 math shared by the elementwise, softmax, additive and GELU kernels.
 // Coefficients are our own fits, derived by tools/fit_simd_math.py (weighted least squares refined towards
 // equal-ripple relative error); float64 fit errors are ~1e-8 or below, so the float32 evaluation dominates.
-// Measured max errors are written beside each function: dense sweeps (2^22 points per range, simd and relaxed builds)
-// against float64 references in tests/kernels_misc.test.ts; "ulp" = |err| / ulp(exact value, in float32).
+// Max errors are written beside each function, measured by dense sweeps (2^22 points per range, simd and
+// relaxed builds) against float64 references in tests/kernels_misc.test.ts; "ulp" = |err| / ulp(exact value, in float32).
 //
 // Constants live in a table in linear memory (K below) and are read with v128.load32_splat, never written as
 // v128.const: V8 15 (Deno 2.x) rematerialises every v128.const at each use inside a loop (a 64-bit immediate
-// move plus inserts, per use), which made these polynomials several times slower there than in Node 20.
+// move plus inserts, per use), which made these polynomials several times slower there than in V8 11
+// (bench/TUNING.md).
 // A splat-load is one instruction and costs about as much as reloading a spilled register.
 // Clamps use pmin/pmax (one minps/maxps in V8) with the operand order that keeps NaN: pmin(x, c) = c < x ? c : x
 // and pmax(x, c) = x < c ? c : x both return x when x is NaN. f32x4.min/max are a ~8-instruction sequence in V8.
@@ -79,7 +80,7 @@ const K: usize = memory.data<f32>([
 // 2^k is applied as two exact factors 2^(k>>1) · 2^(k-(k>>1)) so that k = 128 (x up to 88.72) and the
 // subnormal range (x down to -103.9) work without special cases; x is clamped to [-104, 89] first, which
 // makes exp(-inf) = 0 and exp(+inf) = inf by plain underflow/overflow. NaN passes through the clamps.
-// Measured (re-measured with the magic-number rounding, same results): max 0.99 ulp over x in [-87.3, 88.7]
+// Max error: 0.99 ulp over x in [-87.3, 88.7]
 // (simd 0.98, relaxed 0.99); subnormal results (x in [-103.9, -87.3]) within 0.75 of the subnormal spacing.
 @inline export function exp_f32x4(x: v128): v128 {
   return expCore(x, f32x4.splat(0), false);
@@ -110,7 +111,7 @@ const K: usize = memory.data<f32>([
 
 // exp(t) for t <= 0 (or NaN): one scale factor, and results below 2^-126 (t < -87.34, which includes
 // t = -inf) flushed to +0 instead of going subnormal; NaN propagates. Same polynomial as exp_f32x4.
-// Measured: max 0.97 ulp (simd) / 0.99 ulp (relaxed) over t in [-87.3, 0] (2^22 points, float64 reference; not
+// Max error: 0.97 ulp (simd) / 0.99 ulp (relaxed) over t in [-87.3, 0] (2^22 points, float64 reference; not
 // exported on its own, so measured with a scratch export). Used where the argument is known to be <= 0:
 // softmax's s - max, tanh's -2|x|.
 @inline export function exp_nonpos_f32x4(t: v128): v128 {
@@ -163,7 +164,7 @@ export const EXPNP_CUTOFF: f32 = EXP_CUTOFF;
 // otherwise sign(x)·(1 - e)/(1 + e) with e = exp(-2|x|) (no cancellation: e <= 0.29 there).
 // e is 0 for |x| > 43.6 (exp_nonpos_f32x4 flushes below 2^-126), so tanh(+-100) = tanh(+-inf) = +-1 exactly;
 // NaN -> NaN.
-// Measured (re-measured with exp_nonpos_f32x4 and the table constants): max 1.50 ulp over x in [-10, 10] (both builds).
+// Max error: 1.50 ulp over x in [-10, 10] (both builds).
 @inline export function tanh_f32x4(x: v128): v128 {
   const sign = kc(C_NEG0);
   const a = v128.andnot(x, sign);
@@ -229,7 +230,7 @@ export const EXPNP_CUTOFF: f32 = EXP_CUTOFF;
 }
 
 // GELU(x) = x·Φ(x), Φ(x) = erfc(-x/√2)/2: the tail is taken from erfc directly, so x < 0 keeps relative accuracy.
-// Measured (re-measured after the table/magic-rounding change, same results): max 6.04 ulp over x in [-10, 10]
+// Max error: 6.04 ulp over x in [-10, 10]
 // (near x = -1.23, where Φ = (1 - erf)/2 cancels; relaxed 6.03), 6.74 ulp on [-13, -3] (relaxed 5.54);
 // max abs error 4.8e-7 (1 ulp at x = 4).
 @inline export function gelu_f32x4(x: v128): v128 {
@@ -244,7 +245,7 @@ export const EXPNP_CUTOFF: f32 = EXP_CUTOFF;
 
 // tanh-form GELU: 0.5x(1 + tanh(u)) = x·sigmoid(2u) = x / (1 + exp(-2u)), u = √(2/π)(x + 0.044715x³);
 // the sigmoid form has no cancellation for x < 0.
-// Measured (re-measured, same): max 2.09 ulp on [-0.5, 0.5], 15.4 ulp on [-3, 3] (relaxed 14.5); the float32
+// Max error: 2.09 ulp on [-0.5, 0.5], 15.4 ulp on [-3, 3] (relaxed 14.5); the float32
 // argument 2u carries |2u|·2^-24 relative rounding (inherent to evaluating the cubic in float32), so for x < -3 up
 // to ~160 ulp, i.e. abs error <= 3.5e-9.
 @inline export function gelu_tanh_f32x4(x: v128): v128 {
