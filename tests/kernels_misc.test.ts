@@ -127,7 +127,7 @@ for (const variant of VARIANTS) {
     const rt = await rtP;
     const N = 1 << 20;
     const x = new Guarded(rt, N), y = new Guarded(rt, N);
-    // name, ref, lo, hi, max ulp documented in assembly/simd_math.ts
+    // name, ref, lo, hi, max ulp documented in assembly/simd/math.ts
     const sweeps: [Unary, (v: number) => number, number, number, number][] = [
       ['exp_f32', Math.exp, -87.3, 88.7, 1.05],
       ['tanh_f32', Math.tanh, -10, 10, 1.6],

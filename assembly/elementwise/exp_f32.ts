@@ -1,4 +1,4 @@
-// y = exp(x) (assembly/simd_math.ts exp_f32x4); reference: float64 Math.exp rounded to f32.
+// y = exp(x) (assembly/simd/math.ts exp_f32x4); reference: float64 Math.exp rounded to f32.
 // Over n elements; x and y may alias (in place).
 import { exp_f32x4 } from '../simd/math';
 import { storePartial } from '../simd/tail';

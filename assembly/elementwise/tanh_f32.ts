@@ -1,4 +1,4 @@
-// y = tanh(x) (assembly/simd_math.ts tanh_f32x4); reference: float64 Math.tanh rounded to f32.
+// y = tanh(x) (assembly/simd/math.ts tanh_f32x4); reference: float64 Math.tanh rounded to f32.
 // Over n elements; x and y may alias (in place).
 import { tanh_f32x4 } from '../simd/math';
 import { storePartial } from '../simd/tail';

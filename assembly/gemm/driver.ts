@@ -3,7 +3,7 @@
 // block sizes, tiles and the m = 1 paths are shared.
 //
 // Loop orders (chosen per call):
-// - m = 1: the GEMV loop of the B source (gemv.ts), no tiles, no scratch.
+// - one row: the GEMV loop of the B source (gemv.ts), no tiles, no scratch (see Sub-ranges for when).
 // - packed B, up to ROW_TILES_MAX_M rows whose packed A fits the scratch (every linear layer of a decoder step or
 //   a short sequence), "few-rows order": A packed once over all of k; B in column blocks of NC_BYTES; per block,
 //   every row tile runs over all of its panels with the full k (no K blocks, C written once). B comes from memory
@@ -17,9 +17,10 @@
 // The sizes below were measured (bench/TUNING.md); they assume a core with >= 1 MB of L2.
 //
 // Sub-ranges: rows [row0, row1) and columns [col0, col1) (col0 a multiple of 8) of C are computed; everything
-// outside is untouched. Every path accumulates each C element in natural k order with madd, so the result of a
-// sub-range equals the same elements of the whole product bit for bit: the one exception, gemvTrans, is used
-// only when the whole product has one row.
+// outside is untouched. The tiles and gemvPacked accumulate each C element in natural k order with madd, so the
+// result of a sub-range equals the same elements of the whole product bit for bit; gemvRowMajor (scalar tail
+// columns) and gemvTrans (lane-wise partial sums) differ from that order and run only when the whole product has
+// one row, where every range takes them too.
 import { ACT_NONE } from '../abi';
 import { NR, tile5x8, tile4x8 } from './tiles';
 import { packA, packPanelRows, packPanelTransposed } from './packing';
@@ -93,11 +94,11 @@ export function gemmBlocked(src: i32, m: i32, n: i32, k: i32, row0: i32, row1: i
   else b += <usize>col0 * ldbB;
   if (mr <= 0 || nc <= 0) return;
   if (k <= 0) { emptySum(mr, nc, c, ldcB, bias, act); return; }
-  if (mr == 1) {
-    if (src == B_PACKED) { gemvPacked(nc, k, a, b, c, bias, act); return; }
-    if (src == B_ROWS) { gemvRowMajor(nc, k, a, b, ldbB, c, bias, act); return; }
-    if (m == 1) { gemvTrans(nc, k, a, b, ldbB, c, bias, act); return; }
-  }
+  // GEMV: packed B for any one-row range (gemvPacked keeps the tiles' order); the other two only when the whole
+  // product has one row (their sums are ordered or fused differently from the tiles')
+  if (mr == 1 && src == B_PACKED) { gemvPacked(nc, k, a, b, c, bias, act); return; }
+  if (m == 1 && src == B_ROWS) { gemvRowMajor(nc, k, a, b, ldbB, c, bias, act); return; }
+  if (m == 1 && src == B_TRANS) { gemvTrans(nc, k, a, b, ldbB, c, bias, act); return; }
   const ap = scratch + panelBytes(k);
   if (src == B_PACKED && mr <= ROW_TILES_MAX_M && k <= MC_BYTES / ((mr + 3) << 2)) {
     rowTiles(mr, nc, k, a, ldaB, b, c, ldcB, bias, act, ap);

@@ -1,9 +1,9 @@
 // GEMV: the m = 1 paths of the GEMM driver, one per B source. B is streamed once and is the bottleneck, so
 // these loops are shaped around the B stream (several columns per A broadcast), not around register tiles.
-// gemvPacked and gemvRowMajor accumulate each c[j] in natural k order with madd (as the tiles and gemm_f32_ref
-// do), so a row they compute equals the same row computed by a tile, bit for bit.
+// gemvPacked accumulates each c[j] in natural k order with madd (as the tiles and gemm_f32_ref do), so a row it
+// computes equals the same row computed by a tile, bit for bit; gemvRowMajor and gemvTrans do not quite, and run
+// only when the whole product has one row.
 import { madd } from '../simd/madd';
-import { storePartial } from '../simd/tail';
 import { ACT_RELU } from '../abi';
 import { storeRow, epilogue } from './tiles';
 
@@ -52,11 +52,15 @@ function gemvPanels4(k2: i32, a: usize, b0: usize, gs: usize, c: usize): void {
   v128.store(c, y4, 64); v128.store(c, y5, 80); v128.store(c, y6, 96); v128.store(c, y7, 112);
 }
 
-// c[0:n] = a[0:k] · packed panels (n <= 32 columns: the 1..3 panels gemvPacked leaves, the last maybe zero
-// padded), one panel at a time. Two K steps per pass into the same two accumulators: k order is kept.
+// c[0:n] = a[0:k] · packed panels (n < 32 columns: the 1..4 panels gemvPacked leaves, the last zero padded).
+// Two to four panels run in one pass (gemvGroup), a single panel with two K steps per pass into the same two
+// accumulators: every accumulator keeps k order.
 function gemvPanels(n: i32, k: i32, a: usize, b: usize, c: usize, bias: usize, act: i32): void {
   const gs = <usize>k << 5;
   const end = <usize>k << 2;
+  if (n > 24) { gemvGroup(4, n, end, a, b, gs, c, bias, act); return; }
+  if (n > 16) { gemvGroup(3, n, end, a, b, gs, c, bias, act); return; }
+  if (n > 8) { gemvGroup(2, n, end, a, b, gs, c, bias, act); return; }
   for (let j = 0; j < n; j += 8) {
     let y0 = f32x4.splat(0), y1 = y0;
     let p0 = b + <usize>(j >> 3) * gs;
@@ -75,11 +79,46 @@ function gemvPanels(n: i32, k: i32, a: usize, b: usize, c: usize, bias: usize, a
   }
 }
 
+// P (2..4, a constant after inlining) panels at b, gs bytes apart, in one pass: 2P accumulators, two K steps per
+// pass with constant offsets as gemvPanels4 (V8 11 runs a one-step body at about half the speed).
+@inline function gemvGroup(P: i32, n: i32, end: usize, a: usize, b: usize, gs: usize, c: usize, bias: usize, act: i32): void {
+  let y0 = f32x4.splat(0), y1 = y0, y2 = y0, y3 = y0, y4 = y0, y5 = y0, y6 = y0, y7 = y0;
+  let p0 = b, p1 = p0 + gs, p2 = p1 + gs, p3 = p2 + gs;
+  let pa: usize = 0;
+  for (; pa + 8 <= end; pa += 8) {
+    let s = v128.load32_splat(a + pa);
+    y0 = madd(s, v128.load(p0), y0); y1 = madd(s, v128.load(p0, 16), y1);
+    y2 = madd(s, v128.load(p1), y2); y3 = madd(s, v128.load(p1, 16), y3);
+    if (P > 2) { y4 = madd(s, v128.load(p2), y4); y5 = madd(s, v128.load(p2, 16), y5); }
+    if (P > 3) { y6 = madd(s, v128.load(p3), y6); y7 = madd(s, v128.load(p3, 16), y7); }
+    s = v128.load32_splat(a + pa, 4);
+    y0 = madd(s, v128.load(p0, 32), y0); y1 = madd(s, v128.load(p0, 48), y1);
+    y2 = madd(s, v128.load(p1, 32), y2); y3 = madd(s, v128.load(p1, 48), y3);
+    if (P > 2) { y4 = madd(s, v128.load(p2, 32), y4); y5 = madd(s, v128.load(p2, 48), y5); }
+    if (P > 3) { y6 = madd(s, v128.load(p3, 32), y6); y7 = madd(s, v128.load(p3, 48), y7); }
+    p0 += 64; p1 += 64;
+    if (P > 2) p2 += 64;
+    if (P > 3) p3 += 64;
+  }
+  if (pa < end) {
+    const s = v128.load32_splat(a + pa);
+    y0 = madd(s, v128.load(p0), y0); y1 = madd(s, v128.load(p0, 16), y1);
+    y2 = madd(s, v128.load(p1), y2); y3 = madd(s, v128.load(p1, 16), y3);
+    if (P > 2) { y4 = madd(s, v128.load(p2), y4); y5 = madd(s, v128.load(p2, 16), y5); }
+    if (P > 3) { y6 = madd(s, v128.load(p3), y6); y7 = madd(s, v128.load(p3, 16), y7); }
+  }
+  gemvStore(c, 0, n, y0, y1, bias, act);
+  gemvStore(c, 8, n, y2, y3, bias, act);
+  if (P > 2) gemvStore(c, 16, n, y4, y5, bias, act);
+  if (P > 3) gemvStore(c, 24, n, y6, y7, bias, act);
+}
+
 // m = 1 over a row-major B (row stride rs bytes): c[0:n] = a · B (+bias)(act). Four rows of B at a time are
 // streamed front to back (four sequential streams, 4 broadcasts held in registers) while c[0:n] (in L1)
 // accumulates; sweeping 32-column strips down the rows instead hits one L1 set per strip at power-of-two strides.
-// The last n % 4 columns run as one more vector column whose spare lanes are never stored (B and bias are read
-// up to 12 bytes past column n, within the ABI's over-read).
+// Columns past the last multiple of 4 are done in scalar, so nothing is read past column n; the scalar sum is not
+// fused in the relaxed build, so the driver takes this path only when the whole product has one row. (A vector
+// tail column after the loops, fused like the rest, made V8 11 run the loops 5-10% slower: bench/TUNING.md.)
 export function gemvRowMajor(n: i32, k: i32, a: usize, b: usize, rs: usize, c: usize, bias: usize, act: i32): void {
   const n4 = n & ~3;
   let p = 0;
@@ -93,16 +132,10 @@ export function gemvRowMajor(n: i32, k: i32, a: usize, b: usize, rs: usize, c: u
     }
   }
   if (bias != 0 || act != 0) biasAct(n4, c, bias, act);
-  if (n4 < n) {
-    const o = <usize>n4 << 2;
-    let t = f32x4.splat(0);
-    let br = b + o;
-    for (let q = 0; q < k; q++) {
-      t = madd(v128.load32_splat(a + (<usize>q << 2)), v128.load(br), t);
-      br += rs;
-    }
-    if (bias != 0 || act != 0) t = epilogue(t, bias != 0 ? v128.load(bias + o) : f32x4.splat(0), act);
-    storePartial(c + o, t, n - n4);
+  for (let j = n4; j < n; j++) {
+    let t: f32 = 0;
+    for (let q = 0; q < k; q++) t += load<f32>(a + (<usize>q << 2)) * load<f32>(b + <usize>q * rs + (<usize>j << 2));
+    store<f32>(c + (<usize>j << 2), finish1(t, bias, j, act));
   }
 }
 

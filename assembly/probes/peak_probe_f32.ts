@@ -7,7 +7,7 @@
 //   one chain step = 4 lanes x (1 mul + 1 add) = 8 flops; one loop iteration = 12 steps = 96 flops;
 //   a call does iters * 96 flops (PEAK_FLOPS_PER_ITER).
 // peak_mul_add_f32 uses a separate f32x4.mul and f32x4.add in both builds (the simd build's peak);
-// peak_madd_f32 uses `madd` (assembly/simd_madd.ts): one f32x4.relaxed_madd in the relaxed build (an FMA where
+// peak_madd_f32 uses `madd` (assembly/simd/madd.ts): one f32x4.relaxed_madd in the relaxed build (an FMA where
 // the CPU has one), mul + add in the simd build, so there it measures the same as peak_mul_add_f32.
 // x and y are loaded from memory before the loop, not v128 constants nor splats of a runtime value: V8 15
 // rematerialises v128.const operands inside the loop at every use, and V8 11 sank the splat of a value computed

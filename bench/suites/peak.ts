@@ -1,6 +1,7 @@
-// The SIMD FLOP-rate probes (assembly/probes/peak_probe_f32.ts, in the bench-only build/probes-*.wasm): the best f32 rate this engine reaches with independent
-// mul+add chains (peak_mul_add_f32) and with madd chains (peak_madd_f32: one FMA per step in the relaxed build,
-// mul + add in the simd build). bench/run.ts uses the results for the "% of peak" column.
+// The SIMD FLOP-rate probes (assembly/probes/peak_probe_f32.ts, in the bench-only build/probes-*.wasm, loaded by
+// bench/probes.ts): the best f32 rate this engine reaches with independent mul+add chains (peak_mul_add_f32)
+// and with madd chains (peak_madd_f32: one FMA per step in the relaxed build, mul + add in the simd build).
+// bench/run.ts uses the results for the "% of peak" column.
 import { oursFor } from '../contestants.ts';
 import { loadProbes } from '../probes.ts';
 import type { Case, Suite } from '../suite.ts';

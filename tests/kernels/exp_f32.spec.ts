@@ -1,7 +1,7 @@
 import { exp_f32, exp_f32_ref } from '../../assembly/elementwise/exp_f32';
 import { buf, fill, close, at, set, GUARD, SIZES } from './misc_util';
 
-// Tolerance: 2 ulp relative (the approximation measures <= 1 ulp, see assembly/simd_math.ts), and an absolute
+// Tolerance: 2 ulp relative (the approximation measures <= 1 ulp, see assembly/simd/math.ts), and an absolute
 // 2^-126 floor because results below the normal range are subnormal (fewer significant bits).
 const RTOL = 2.4e-7, ATOL = 1.2e-38;
 

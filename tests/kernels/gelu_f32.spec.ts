@@ -2,7 +2,7 @@ import { gelu_f32, gelu_f32_ref } from '../../assembly/elementwise/gelu_f32';
 import { gelu_tanh_f32, gelu_tanh_f32_ref } from '../../assembly/elementwise/gelu_tanh_f32';
 import { buf, fill, close, at, set, isNegZero, GUARD, SIZES } from './misc_util';
 
-// Tolerances, from the measured errors in assembly/simd_math.ts:
+// Tolerances, from the measured errors in assembly/simd/math.ts:
 // exact GELU: 8 ulp relative (measured 6.7 where Φ = (1 - erf)/2 cancels) + 1e-37 absolute for
 // the subnormal tail; tanh GELU: 4 ulp + 1e-8 absolute, because its float32 argument √(2/π)(x + 0.044715x³)
 // carries |2u|·2^-24 relative error into exp, which dominates for x < -2 (value there < 5e-3).
