@@ -1,5 +1,5 @@
 // The one export list of the release build: every wasm export, grouped by family. The ABI (naming grammar,
-// argument order, memory contract) is in assembly/README.md; bindings/kernels.ts holds the same list as a table,
+// argument order, memory contract) is in assembly/README.md; bindings/runtime/kernels.ts holds the same list as a table,
 // and tests/kernel_table.test.ts fails when the two differ.
 
 // runtime

@@ -1,8 +1,8 @@
 // The bench-only probe build (assembly/probes/, asconfig targets probes-simd and probes-relaxed, built by
 // `npm run build`): build/probes-simd.wasm and build/probes-relaxed.wasm, one per variant, instantiated on their
 // own (they import nothing and share no memory with the kernels). The release builds do not export the probes.
-import { compileWasm, instantiateWasm, type Variant } from '../bindings/loader.ts';
-import type { ProbeExports } from '../bindings/kernels.ts';
+import { compileWasm, instantiateWasm, type Variant } from '../bindings/runtime/loader.ts';
+import type { ProbeExports } from '../bindings/runtime/kernels.ts';
 
 const cache = new Map<Variant, Promise<ProbeExports>>();
 

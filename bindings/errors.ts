@@ -8,8 +8,13 @@ export function fmtShape(shape: readonly number[]): string {
 
 function describe(v: unknown): string {
   if (v === null) return 'null';
+  if (v === undefined) return 'undefined';
+  if (typeof v === 'function') return `a function${v.name ? ` (${v.name})` : ''}`;
   if (Array.isArray(v)) return `an Array of length ${v.length}`;
-  if (ArrayBuffer.isView(v)) return `a ${v.constructor.name} of length ${(v as unknown as ArrayLike<number>).length}`;
+  if (ArrayBuffer.isView(v)) {
+    const name = v.constructor.name;
+    return `${/^[AEIOU]/.test(name) ? 'an' : 'a'} ${name} of length ${(v as unknown as ArrayLike<number>).length}`;
+  }
   if (typeof v === 'object') return `an object (${(v as object).constructor?.name ?? 'Object'})`;
   return `${typeof v} ${String(v)}`;
 }
@@ -78,4 +83,10 @@ export function checkLength(where: string, name: string, got: number, expected: 
   if (got !== expected) {
     fail(where, `${name} must have ${expr ? `${expr} = ` : ''}${expected} elements, got ${got}`);
   }
+}
+
+/** nn modules' dropout probability: accepted for PyTorch compatibility (eval mode ignores it), but it must be one. */
+export function checkDropout(where: string, v: unknown): void {
+  if (v === undefined) return;
+  if (typeof v !== 'number' || !(v >= 0 && v <= 1)) fail(where, `dropout must be a number in [0, 1] (ignored: modules run in eval mode), got ${describe(v)}`);
 }

@@ -1,12 +1,12 @@
 // Public entry of wasm-attention.
-export { init, Runtime, type InitOptions, type MemoryStats } from './runtime.ts';
-export { Tensor } from './tensor.ts';
-export { relaxedSimdSupported, type Variant, type WasmSource } from './loader.ts';
-export type { Ops } from './ops/index.ts';
-export { Attention, type AttentionOptions, type AttentionForwardOptions, type ScoreKind } from './attention.ts';
-export { MultiHead, type MultiHeadOptions, type MultiHeadForwardOptions, type AttentionResult } from './multihead.ts';
-export { Transformer, type TransformerOptions, type EncoderForwardOptions, type DecoderForwardOptions, type Activation } from './transformer.ts';
-export { loadSafetensors, saveSafetensors, toStateDict, SafetensorsError, type SafetensorsFile, type SafetensorsTensor, type StateDictInput } from './safetensors.ts';
-export { attentionHeatmapSVG, viridis, type HeatmapOptions, type HeatmapMatrix } from './heatmap.ts';
-export type { Input, ArrayInput, MaskInput } from './inputs.ts';
-export type { ParamSpec } from './statedict.ts';
+export { init, Runtime, type InitOptions, type MemoryStats } from './runtime/runtime.ts';
+export { Tensor } from './runtime/tensor.ts';
+export { relaxedSimdSupported, type Variant, type WasmSource } from './runtime/loader.ts';
+export type { Ops } from './api/index.ts';
+export { Attention, type AttentionOptions, type AttentionForwardOptions, type ScoreKind } from './nn/attention.ts';
+export { MultiHead, type MultiHeadOptions, type MultiHeadForwardOptions, type AttentionResult } from './nn/multihead.ts';
+export { Transformer, type TransformerOptions, type EncoderForwardOptions, type DecoderForwardOptions, type Activation } from './nn/transformer.ts';
+export { loadSafetensors, saveSafetensors, toStateDict, SafetensorsError, type SafetensorsFile, type SafetensorsTensor, type StateDictInput } from './io/safetensors.ts';
+export { attentionHeatmapSVG, viridis, type HeatmapOptions, type HeatmapMatrix } from './viz/heatmap.ts';
+export type { Input, ArrayInput, MaskInput } from './nn/inputs.ts';
+export type { ParamSpec } from './io/statedict.ts';

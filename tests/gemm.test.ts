@@ -3,7 +3,7 @@
 // (k + 2) · 2^-23 · (Σ_p |a_ip·b_pj| + |bias_j|), the worst-case bound of an f32 sum of k terms in any order.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { matmul } from '../bindings/ops/matmul.ts';
+import { matmul } from '../bindings/api/matmul.ts';
 import { PackedLinear } from '../bindings/ops/linear.ts';
 import type { Runtime } from '../bindings/index.ts';
 import { GUARD, Guarded, VARIANTS, randn, rng, runtime } from './util.ts';
@@ -237,11 +237,16 @@ for (const variant of VARIANTS) {
     assert.throws(() => matmul(rt, a, b, undefined as never), /matmul: options \{ m, k, n \} are required/);
     assert.throws(() => matmul(rt, [1, 2, 3, 4, 5, 6] as never, b, { m: 2, k: 3, n: 2 }), /matmul: a must be a Float32Array or a Tensor, got an Array of length 6/);
     const t = rt.tensor(a, [2, 3]);
-    assert.throws(() => matmul(rt, t, b, { m: 2, k: 3, n: 2, out: t as never }), /matmul: out must have m\*n = 2\*2 = 4 elements, got 6|matmul: out must not overlap a/);
-    const sq = rt.tensor(new Float32Array(4), [2, 2]);
-    assert.throws(() => matmul(rt, sq, sq, { m: 2, k: 2, n: 2, out: sq }), /matmul: out must not overlap a/);
+    assert.throws(() => matmul(rt, t, b, { m: 2, k: 3, n: 2, out: t as never }), /matmul: out must have m\*n = 2\*2 = 4 elements, got 6/);
+    // an input that is the output gives the result of a copy of it (A·A written over A)
+    const sqv = new Float32Array([1, 2, 3, 4]);
+    const sq = rt.tensor(sqv, [2, 2]);
+    const before = rt.memoryStats();
+    matmul(rt, sq, sq, { m: 2, k: 2, n: 2, out: sq });
+    assert.deepEqual(Array.from(sq.data), [7, 10, 15, 22]);
+    assert.deepEqual(rt.memoryStats(), before);
     t.dispose();
-    assert.throws(() => matmul(rt, t, b, { m: 2, k: 3, n: 2 }), /matmul: a is a Tensor that was disposed/);
+    assert.throws(() => matmul(rt, t, b, { m: 2, k: 3, n: 2 }), /matmul: a is a Tensor that is no longer valid: used after dispose\(\)/);
     sq.dispose();
   });
 
@@ -257,17 +262,18 @@ for (const variant of VARIANTS) {
           const X = randn(r, rows * inF);
           const x = rt.tensor(X, [rows, inF]);
           const y = new Guarded(rt, rows * outF);
+          const scratch = rt.alloc(Math.max(1, lin.scratchFloats(rows)) * 4);
           for (const act of [0, 1]) {
-            lin.forward(x.ptr, rows, y.ptr, act);
+            lin.forward(x.ptr, rows, y.ptr, scratch, act === 1 ? 'relu' : 'none');
             checkC(`PackedLinear ${outF}x${inF} rows=${rows} act=${act}`, y.data, outF, rows, outF,
                    reference(rows, outF, inF, X, inF, W, inF, true, withBias ? bias : null, act === 1));
             y.checkGuards('PackedLinear');
           }
-          x.dispose(); y.free();
+          x.dispose(); y.free(); rt.free(scratch);
         }
         lin.dispose();
         lin.dispose();
-        assert.throws(() => lin.forward(0, 1, 0), /PackedLinear: forward\(\) after dispose\(\)/);
+        assert.throws(() => lin.forward(0, 1, 0, 0), /PackedLinear: forward\(\) after dispose\(\)/);
       }
     }
     assert.equal(rt.memoryStats().bytesInUse, before, 'PackedLinear.dispose frees the packed weight and bias');

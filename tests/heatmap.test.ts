@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { attentionHeatmapSVG, viridis } from '../bindings/heatmap.ts';
+import { attentionHeatmapSVG, viridis } from '../bindings/viz/heatmap.ts';
 
 /** Minimal well-formedness check: tags balance, attributes quoted, only the five XML entities used. */
 function assertWellFormed(svg: string) {

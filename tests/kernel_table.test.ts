@@ -1,9 +1,9 @@
-// The kernel table (bindings/kernels.ts) is the ABI: the release builds must export exactly its functions, with
+// The kernel table (bindings/runtime/kernels.ts) is the ABI: the release builds must export exactly its functions, with
 // its parameter counts, plus the memory; the bench-only probe builds exactly PROBES. Every `ref` names a row.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { KERNELS, PROBES, type KernelEntry } from '../bindings/kernels.ts';
+import { KERNELS, PROBES, type KernelEntry } from '../bindings/runtime/kernels.ts';
 
 function exportsOf(file: string): { funcs: Map<string, number>; others: string[] } {
   const module = new WebAssembly.Module(readFileSync(new URL(`../build/${file}`, import.meta.url)));

@@ -4,10 +4,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Runtime } from '../bindings/index.ts';
-import { softmax } from '../bindings/ops/softmax.ts';
-import { layerNorm } from '../bindings/ops/layernorm.ts';
-import { additiveScores } from '../bindings/ops/additive.ts';
-import { gelu, relu } from '../bindings/ops/activation.ts';
+import { softmax } from '../bindings/api/softmax.ts';
+import { layerNorm } from '../bindings/api/layernorm.ts';
+import { additiveScores } from '../bindings/api/additive.ts';
+import { gelu, relu } from '../bindings/api/activation.ts';
 import { VARIANTS, runtime, rng, randn, Guarded, assertClose } from './util.ts';
 
 const SIZES = [1, 3, 4, 5, 7, 13, 67, 131, 1024, 2048];

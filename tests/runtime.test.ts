@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { init, Tensor, relaxedSimdSupported } from '../bindings/index.ts';
-import { Allocator } from '../bindings/memory.ts';
+import { Allocator } from '../bindings/runtime/allocator.ts';
 import { rng } from './util.ts';
 
 test('init picks relaxed when the engine accepts it, and can be forced', async () => {
@@ -25,7 +25,9 @@ test('init rejects bad options clearly', async () => {
   await assert.rejects(init({ variant: 'fast' as never }), /init: variant must be 'auto', 'relaxed' or 'simd', got string fast/);
   await assert.rejects(init({ wasmUrl: 'x' } as never), /init: unknown option "wasmUrl"/);
   await assert.rejects(init({ wasm: 42 as never }), /init: wasm must be bytes/);
-  await assert.rejects(init({ wasm: new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 99]) }), WebAssembly.CompileError);
+  await assert.rejects(init({ wasm: new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 99]) }), /^TypeError: init: wasm is not a valid WebAssembly module/);
+  // a valid module that is not ours
+  await assert.rejects(init({ wasm: new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]) }), /^TypeError: init: wasm is not a wasm-attention build/);
 });
 
 test('tensor copies data in, exposes a live view, and dies on dispose', async () => {
@@ -42,7 +44,7 @@ test('tensor copies data in, exposes a live view, and dies on dispose', async ()
   t.dispose();
   t.dispose(); // idempotent
   assert.ok(t.disposed);
-  assert.throws(() => t.data, /Tensor: used after dispose\(\) \(shape \[2, 3\]\)/);
+  assert.throws(() => t.data, /Tensor\.data: tensor used after dispose\(\) \(shape \[2, 3\]\)/);
   assert.deepEqual(rt.memoryStats(), before);
   assert.throws(() => rt.tensor([1, 2, 3], [2, 2]), /tensor: data has 3 elements but shape \[2, 2\] needs 4/);
   assert.throws(() => rt.tensor([1], [1.5]), /tensor: shape \[1.5\] must hold non-negative integers/);

@@ -1,42 +1,14 @@
-// rt.ops.additiveScores: d2l AdditiveAttention scores w_vᵀ tanh(W_q q + W_k k) from the projected queries and
-// keys, fused (the [batch, nq, nk, hidden] features are never materialised).
-import { checkOptions, checkPositiveInt, fail, failType } from '../errors.ts';
-import { borrowInput, borrowOutput, type Borrowed, type Operand } from '../operand.ts';
-import type { Runtime } from '../runtime.ts';
-import type { Tensor } from '../tensor.ts';
-import { checkOverlap } from './aliasing.ts';
+// Bahdanau / d2l additive scores, fused (kernel additive_scores_f32): out[b,i,j] = Σ_h wv[h]·tanh(qp[b,i,h] + kp[b,j,h]).
+import type { Runtime } from '../runtime/runtime.ts';
 
-export interface AdditiveScoresOptions {
-  batch: number;
-  nq: number;
-  nk: number;
-  hidden: number;
-  /** Where to write the scores [batch, nq, nk]; default a new Float32Array. */
-  out?: Operand;
+export interface AdditiveScores {
+  batch: number; nq: number; nk: number; hidden: number;
+  qp: number;   // [batch, nq, hidden]
+  kp: number;   // [batch, nk, hidden]
+  wv: number;   // [hidden]
+  out: number;  // [batch, nq, nk]
 }
 
-const OPTIONS = ['batch', 'nq', 'nk', 'hidden', 'out'] as const;
-const W = 'additiveScores';
-
-// qp: [batch, nq, hidden] (W_q q), kp: [batch, nk, hidden] (W_k k), wv: [hidden] -> [batch, nq, nk]
-export function additiveScores(rt: Runtime, qp: Operand, kp: Operand, wv: Operand, options: AdditiveScoresOptions): Float32Array | Tensor {
-  if (options === undefined || options === null) failType(W, 'options { batch, nq, nk, hidden } are required');
-  checkOptions(W, options, OPTIONS);
-  const batch = checkPositiveInt(W, 'batch', options.batch);
-  const nq = checkPositiveInt(W, 'nq', options.nq);
-  const nk = checkPositiveInt(W, 'nk', options.nk);
-  const h = checkPositiveInt(W, 'hidden', options.hidden);
-  if (batch * nq * nk * h > 2 ** 31) fail(W, `batch*nq*nk*hidden = ${batch * nq * nk * h} is too large`);
-  checkOverlap(W, options.out, [['qp', qp], ['kp', kp], ['wv', wv]], []);
-  const held: Borrowed[] = [];
-  try {
-    const Q = borrowInput(rt, W, 'qp', qp, batch * nq * h, `batch*nq*hidden = ${batch}*${nq}*${h}`); held.push(Q);
-    const K = borrowInput(rt, W, 'kp', kp, batch * nk * h, `batch*nk*hidden = ${batch}*${nk}*${h}`); held.push(K);
-    const V = borrowInput(rt, W, 'wv', wv, h, 'hidden'); held.push(V);
-    const O = borrowOutput(rt, W, options.out, batch * nq * nk, `batch*nq*nk = ${batch}*${nq}*${nk}`); held.push(O);
-    rt.exports.additive_scores_f32(batch, nq, nk, h, Q.ptr, K.ptr, V.ptr, O.ptr);
-    return O.finish();
-  } finally {
-    for (const x of held.reverse()) x.release();
-  }
+export function additiveScores(rt: Runtime, a: AdditiveScores): void {
+  rt.exports.additive_scores_f32(a.batch, a.nq, a.nk, a.hidden, a.qp, a.kp, a.wv, a.out);
 }

@@ -1,8 +1,12 @@
 // A Linear layer (PyTorch nn.Linear: y = x·Wᵀ + b, W [outF, inF]) with its weight packed once into the
-// runtime's memory in the GEMM's column-panel layout. Modules call `forward` with raw pointers for every
-// projection; rows = 1 (decoding) streams the packed panels through the GEMV path.
+// runtime's memory in the GEMM's column-panel layout (pack_b_f32, gemm_f32_packed_b). Modules call `forward` with
+// byte pointers for every projection; rows = 1 (decoding) streams the packed panels through the GEMV path.
 import { checkLength, checkPositiveInt, fail, failType, describeValue } from '../errors.ts';
-import type { Runtime } from '../runtime.ts';
+import type { Runtime } from '../runtime/runtime.ts';
+import { actCode, gemmScratchFloats, type Act } from './gemm.ts';
+import { upload } from './memory.ts';
+
+const PANEL = 8;   // output features per packed panel (the GEMM's NR)
 
 export class PackedLinear {
   readonly outF: number;
@@ -10,8 +14,10 @@ export class PackedLinear {
   private readonly rt: Runtime;
   private packed: number;   // packed_b_size_f32(inF, outF) floats
   private bias: number;     // 0 = none, else outF floats
+  private readonly owner: PackedLinear | null;   // set on slices: the memory belongs to it
 
-  /** Packs `weight` [outF, inF] (nn.Linear layout, row-major) and copies `bias` [outF] (or none). */
+  /** Packs `weight` [outF, inF] (nn.Linear layout, row-major) and copies `bias` [outF] (or none). Allocates
+   *  nothing on failure (an out-of-memory error leaves the runtime as it was). */
   constructor(rt: Runtime, weight: Float32Array, bias: Float32Array | null, outF: number, inF: number) {
     const where = 'PackedLinear';
     this.outF = checkPositiveInt(where, 'outF', outF);
@@ -23,39 +29,58 @@ export class PackedLinear {
       checkLength(where, 'bias', bias.length, outF, 'outF');
     }
     this.rt = rt;
+    this.owner = null;
     const x = rt.exports;
+    this.packed = 0;
+    this.bias = 0;
     const tmp = rt.alloc(weight.length * 4);
     try {
-      rt.f32(tmp, weight.length).set(weight);
       this.packed = rt.alloc(x.packed_b_size_f32(inF, outF) * 4);
+      if (bias) this.bias = rt.alloc(outF * 4);
+      upload(rt, tmp, weight);
       x.pack_b_f32(inF, outF, tmp, inF, this.packed, 1);   // Wᵀ [inF, outF] -> panels
+      if (bias) upload(rt, this.bias, bias);
+    } catch (e) {
+      this.dispose();
+      throw e;
     } finally {
       rt.free(tmp);
     }
-    this.bias = 0;
-    if (bias) {
-      this.bias = rt.alloc(outF * 4);
-      rt.f32(this.bias, outF).set(bias);
-    }
   }
 
-  /** y[rows, outF] = x[rows, inF]·Wᵀ + b, then act (0 none, 1 relu). x, y: byte pointers, contiguous rows. */
-  forward(xPtr: number, rows: number, yPtr: number, act = 0): void {
-    if (this.packed === 0) fail('PackedLinear', 'forward() after dispose()');
-    const rt = this.rt, x = rt.exports;
-    const floats = x.gemm_scratch_size_f32(rows, this.outF, this.inF);   // 0 for rows = 1 (GEMV)
-    const s = floats > 0 ? rt.alloc(floats * 4) : 0;
-    try {
-      x.gemm_f32_packed_b(rows, this.outF, this.inF, 0, rows, 0, this.outF, xPtr, this.inF, this.packed, yPtr, this.outF, this.bias, act, s);
-    } finally {
-      if (s) rt.free(s);
-    }
+  /**
+   * Output features [r0, r1) of this layer as a Linear of its own that shares this one's memory (no copy), or
+   * null when r0 is not at a panel boundary (or r1 neither at one nor at the end). Freed with its owner.
+   */
+  slice(r0: number, r1: number): PackedLinear | null {
+    if (r0 % PANEL !== 0 || (r1 % PANEL !== 0 && r1 !== this.outF) || r0 >= r1 || r1 > this.outF) return null;
+    const s: PackedLinear = Object.create(PackedLinear.prototype);
+    Object.assign(s, {
+      outF: r1 - r0, inF: this.inF, rt: this.rt, owner: this,
+      packed: this.packed + r0 * this.inF * 4,            // panel r0/8 starts at (r0/8)·inF·8 floats
+      bias: this.bias ? this.bias + r0 * 4 : 0,
+    });
+    return s;
   }
 
-  /** Frees the packed weight and bias (idempotent). */
+  /** Floats of scratch forward() needs for `rows` rows (0 for one row). */
+  scratchFloats(rows: number): number {
+    return gemmScratchFloats(this.rt, rows, this.outF, this.inF);
+  }
+
+  /** y[rows, outF] = act(x[rows, inF]·Wᵀ + b). x, y: byte pointers, contiguous rows; scratch: scratchFloats(rows). */
+  forward(x: number, rows: number, y: number, scratch: number, act: Act = 'none'): void {
+    if (this.packed === 0 || (this.owner && this.owner.packed === 0)) fail('PackedLinear', 'forward() after dispose()');
+    this.rt.exports.gemm_f32_packed_b(rows, this.outF, this.inF, 0, rows, 0, this.outF, x, this.inF, this.packed,
+      y, this.outF, this.bias, actCode(act), scratch);
+  }
+
+  /** Frees the packed weight and bias (idempotent; a slice frees nothing). */
   dispose(): void {
-    if (this.packed !== 0) this.rt.free(this.packed);
-    if (this.bias !== 0) this.rt.free(this.bias);
+    if (this.owner === null) {
+      if (this.packed !== 0) this.rt.free(this.packed);
+      if (this.bias !== 0) this.rt.free(this.bias);
+    }
     this.packed = 0;
     this.bias = 0;
   }

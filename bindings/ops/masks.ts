@@ -1,9 +1,8 @@
 // Turns PyTorch-style masks into one additive float mask in wasm memory (boolean true -> -inf), the form the
 // softmax kernel reads. Extra key columns (add_bias_kv / add_zero_attn) are padded with 0 (attendable).
-import type { MaskInfo } from '../inputs.ts';
-import type { Runtime } from '../runtime.ts';
-import type { Workspace } from '../workspace.ts';
-import type { MaskPlan } from './heads.ts';
+import type { MaskInfo } from '../nn/inputs.ts';
+import type { Runtime } from '../runtime/runtime.ts';
+import type { MaskPlan } from './sdpa.ts';
 
 export interface MaskSpec {
   N: number; H: number; L: number; S: number;
@@ -19,16 +18,23 @@ function term(m: MaskInfo, i: number): number {
   return m.kind === 'bool' ? (m.data[i] ? -Infinity : 0) : m.data[i];
 }
 
-/** Builds the additive mask, or returns null when there is nothing to mask. */
-export function buildMask(rt: Runtime, ws: Workspace, s: MaskSpec): MaskPlan | null {
+/** Floats of the additive mask for `s` (0 when there is nothing to mask). */
+export function maskSize(s: MaskSpec): number {
+  const { N, H, L, S, extra, attn, kpm } = s;
+  const hasAttn = !!attn || s.causal;
+  if (!hasAttn && !kpm) return 0;
+  const blocks = attn && s.attn3d ? N * H : kpm ? N : 1;
+  return blocks * (hasAttn ? L : 1) * (S + extra);
+}
+
+/** Writes the additive mask for `s` at ptr (maskSize(s) floats) and returns how to index it. */
+export function fillMask(rt: Runtime, ptr: number, s: MaskSpec): MaskPlan {
   const { N, H, L, S, extra, attn, kpm } = s;
   const Sx = S + extra;
   const hasAttn = !!attn || s.causal;
-  if (!hasAttn && !kpm) return null;
   // rows per (n, h) block: L when an attention mask exists, else one broadcast row
   const blocks = attn && s.attn3d ? N * H : kpm ? N : 1;
   const rows = hasAttn ? L : 1;
-  const ptr = ws.get('mask', blocks * rows * Sx);
   const out = rt.f32(ptr, blocks * rows * Sx);
   for (let b = 0; b < blocks; b++) {
     const n = attn && s.attn3d ? Math.floor(b / H) : b;

@@ -1,94 +1,27 @@
-// rt.ops.softmax: row softmax of x [rows, cols] with optional scale, additive / boolean mask, causal mask and
-// d2l valid lengths, in one kernel call (softmax_rows_f32). Rows whose every score is masked give zeros.
-import { checkBoolean, checkFinite, checkOptions, checkPositiveInt, describeValue, fail, failType } from '../errors.ts';
-import { borrowInput, borrowOutput, type Borrowed, type Operand } from '../operand.ts';
-import type { Runtime } from '../runtime.ts';
-import { Tensor } from '../tensor.ts';
-import { checkOverlap } from './aliasing.ts';
+// Row softmax with the masks attention needs (kernel softmax_rows_f32). Pointer level: byte pointers, strides in
+// elements; argument checks are the caller's (api/softmax.ts, nn/).
+import type { Runtime } from '../runtime/runtime.ts';
 
-export interface SoftmaxOptions {
+export interface SoftmaxRows {
   rows: number;
   cols: number;
-  /** Scores are x*scale (default 1). */
+  x: number; ldx: number;
+  y: number; ldy: number;   // y may be x (in place, same stride)
+  /** Scores are x·scale (default 1). */
   scale?: number;
-  /** Float32Array / Tensor: added to the scores; Uint8Array: boolean, nonzero = not allowed (PyTorch MHA).
-   *  [rows, cols], or [cols] broadcast to every row. */
-  mask?: Operand | Uint8Array;
-  /** Mask j > i (query i may not see later keys; upper-left aligned as SDPA is_causal). */
+  /** Added to the scores: f32 rows at mask + r·ldm (ldm 0: one row for all). */
+  mask?: number; ldm?: number;
+  /** Boolean, 1 = not allowed: u8 rows at bmask + r·ldbm bytes. */
+  bmask?: number; ldbm?: number;
+  /** d2l valid lengths: i32[rows]; scores at j >= lens[r] are replaced by -1e6. */
+  lens?: number;
+  /** Key j is hidden from row r when j > r + causalOffset. */
   causal?: boolean;
-  /** Per row count of leading valid columns (d2l masked_softmax: the rest is REPLACED by -1e6, so 0 gives a
-   *  uniform row). Int32Array or number[] of length rows; values > cols mean no masking. */
-  validLens?: Int32Array | readonly number[];
-  /** Where to write y [rows, cols] (may be x itself for in place); default a new Float32Array. */
-  out?: Operand;
+  causalOffset?: number;
 }
 
-const OPTIONS = ['rows', 'cols', 'scale', 'mask', 'causal', 'validLens', 'out'] as const;
-const W = 'softmax';
-
-export function softmax(rt: Runtime, x: Operand, options: SoftmaxOptions): Float32Array | Tensor {
-  if (options === undefined || options === null) failType(W, 'options { rows, cols } are required');
-  checkOptions(W, options, OPTIONS);
-  const rows = checkPositiveInt(W, 'rows', options.rows);
-  const cols = checkPositiveInt(W, 'cols', options.cols);
-  const scale = options.scale === undefined ? 1 : checkFinite(W, 'scale', options.scale);
-  const causal = options.causal === undefined ? false : checkBoolean(W, 'causal', options.causal);
-  const n = rows * cols, expr = `rows*cols = ${rows}*${cols}`;
-  checkOverlap(W, options.out, [['x', x], ['mask', options.mask]], ['x']);
-  const held: Borrowed[] = [];
-  try {
-    const X = borrowInput(rt, W, 'x', x, n, expr); held.push(X);
-    let maskPtr = 0, ldm = 0, bmaskPtr = 0, ldbm = 0, lensPtr = 0;
-    const mask = options.mask;
-    if (mask instanceof Uint8Array) {
-      ldbm = maskStride(mask.length, rows, cols);
-      bmaskPtr = rt.alloc(mask.length);
-      held.push({ ptr: bmaskPtr, release: () => rt.free(bmaskPtr) });
-      new Uint8Array(rt.memory.buffer, bmaskPtr, mask.length).set(mask);
-    } else if (mask !== undefined && mask !== null) {
-      if (!(mask instanceof Float32Array) && !(mask instanceof Tensor)) {
-        failType(W, `mask must be a Float32Array or Tensor (added) or a Uint8Array (boolean), got ${describeValue(mask)}`);
-      }
-      const len = mask instanceof Tensor ? mask.size : mask.length;
-      ldm = maskStride(len, rows, cols);
-      const M = borrowInput(rt, W, 'mask', mask, len); held.push(M);
-      maskPtr = M.ptr;
-    }
-    if (options.validLens !== undefined && options.validLens !== null) {
-      const lens = checkLens(options.validLens, rows);
-      lensPtr = rt.alloc(rows * 4);
-      held.push({ ptr: lensPtr, release: () => rt.free(lensPtr) });
-      new Int32Array(rt.memory.buffer, lensPtr, rows).set(lens);
-    }
-    const Y = borrowOutput(rt, W, options.out, n, expr); held.push(Y);
-    rt.exports.softmax_rows_f32(rows, cols, X.ptr, cols, Y.ptr, cols, maskPtr, ldm, bmaskPtr, ldbm, lensPtr,
-                                scale, causal ? 1 : 0, 0);
-    return Y.finish();
-  } finally {
-    for (const h of held.reverse()) h.release();
-  }
-}
-
-// A mask of rows*cols elements has row stride cols; one of cols elements is broadcast (stride 0).
-function maskStride(len: number, rows: number, cols: number): number {
-  if (len === rows * cols) return cols;
-  if (len === cols) return 0;
-  fail(W, `mask must have rows*cols = ${rows}*${cols} = ${rows * cols} elements (or cols = ${cols} to broadcast), got ${len}`);
-}
-
-function checkLens(v: unknown, rows: number): Int32Array {
-  if (!(v instanceof Int32Array) && !Array.isArray(v)) {
-    failType(W, `validLens must be an Int32Array or an array of numbers, got ${describeValue(v)}`);
-  }
-  const a = v as ArrayLike<unknown>;
-  if (a.length !== rows) fail(W, `validLens must have rows = ${rows} elements, got ${a.length}`);
-  const out = new Int32Array(rows);
-  for (let i = 0; i < rows; i++) {
-    const l = a[i];
-    if (typeof l !== 'number' || !Number.isInteger(l) || l < 0) {
-      fail(W, `validLens[${i}] must be a non-negative integer, got ${describeValue(l)}`);
-    }
-    out[i] = Math.min(l, 0x7fffffff);
-  }
-  return out;
+/** y = softmax(scale·x + masks) over each row; fully masked rows give zeros. */
+export function softmaxRows(rt: Runtime, a: SoftmaxRows): void {
+  rt.exports.softmax_rows_f32(a.rows, a.cols, a.x, a.ldx, a.y, a.ldy, a.mask ?? 0, a.ldm ?? 0, a.bmask ?? 0, a.ldbm ?? 0,
+    a.lens ?? 0, a.scale ?? 1, a.causal ? 1 : 0, a.causalOffset ?? 0);
 }

@@ -1,9 +1,9 @@
 // Module inputs: a Tensor of the runtime (used in place) or { data: Float32Array, shape } (copied into a
 // workspace buffer). Masks: Uint8Array (boolean, 1 = not allowed) or Float32Array (added), flat or with a shape.
-import { describeValue, fail, failType, fmtShape } from './errors.ts';
-import type { Runtime } from './runtime.ts';
-import { Tensor } from './tensor.ts';
-import type { Workspace } from './workspace.ts';
+import { describeValue, fail, failType, fmtShape } from '../errors.ts';
+import type { Runtime } from '../runtime/runtime.ts';
+import { Tensor, type Lease } from '../runtime/tensor.ts';
+import type { Workspace } from '../runtime/workspace.ts';
 
 /** A tensor given as plain data. */
 export interface ArrayInput {
@@ -20,7 +20,10 @@ export interface Staged {
 
 /** Shape of an input without staging it (for checks before any copy). */
 export function shapeOf(where: string, name: string, x: unknown): readonly number[] {
-  if (x instanceof Tensor) return x.shape;
+  if (x instanceof Tensor) {
+    if (x.disposed) failType(where, `${name} is a Tensor that is no longer valid: used after ${x.deadReason()}`);
+    return x.shape;
+  }
   const a = x as ArrayInput;
   if (!a || typeof a !== 'object' || !Array.isArray(a.shape)) {
     failType(where, `${name} must be a Tensor or { data: Float32Array, shape: number[] }, got ${describeValue(x)}`);
@@ -32,16 +35,25 @@ export function shapeOf(where: string, name: string, x: unknown): readonly numbe
   return a.shape;
 }
 
-/** Makes `x` available in wasm memory: a Tensor in place, plain data copied into workspace buffer `slot`. */
-export function stage(rt: Runtime, ws: Workspace, where: string, name: string, x: Input, slot: string): Staged {
+/** Checks that a Tensor input belongs to `rt` and is alive (before any work starts). */
+export function checkTensorInput(rt: Runtime, where: string, name: string, x: unknown): void {
+  if (!(x instanceof Tensor)) return;
+  if (x.host !== rt) failType(where, `${name} is a Tensor of another runtime; tensors cannot move between runtimes`);
+  if (x.disposed) failType(where, `${name} is a Tensor that is no longer valid: used after ${x.deadReason()}`);
+}
+
+/**
+ * Makes `x` available in wasm memory: a Tensor in place, plain data copied into workspace buffer `slot`. A Tensor
+ * that is one of this module's own outputs (`own`: the lease of its last results) is copied into `slot` as well,
+ * because the call is about to overwrite the buffers it lives in.
+ */
+export function stage(rt: Runtime, ws: Workspace, where: string, name: string, x: Input, slot: string, own: Lease | null = null): Staged {
   const shape = shapeOf(where, name, x);
-  if (x instanceof Tensor) {
-    if (x.host !== rt) failType(where, `${name} is a Tensor of another runtime; tensors cannot move between runtimes`);
-    return { ptr: x.ptr, shape }; // ptr throws on a disposed tensor
-  }
-  const size = x.data.length;
-  const ptr = ws.get(slot, size);
-  rt.f32(ptr, size).set(x.data);
+  checkTensorInput(rt, where, name, x);
+  if (x instanceof Tensor && (own === null || x.lease !== own)) return { ptr: x.ptr, shape };
+  const n = x instanceof Tensor ? x.size : x.data.length;
+  const ptr = ws.get(slot, n);   // may grow the memory: views are taken after it
+  rt.f32(ptr, n).set(x instanceof Tensor ? x.data : x.data);
   return { ptr, shape };
 }
 
@@ -60,6 +72,7 @@ export type MaskInput = Uint8Array | Float32Array | { data: Uint8Array | Float32
 /** Validates a mask's type; the caller checks its length or shape against what it expects. */
 export function readMask(where: string, name: string, m: unknown): MaskInfo | null {
   if (m === undefined || m === null) return null;
+  if (m instanceof Tensor && m.disposed) failType(where, `${name} is a Tensor that is no longer valid: used after ${m.deadReason()}`);
   let data: unknown = m, shape: readonly number[] | null = null;
   if (!ArrayBuffer.isView(m) && typeof m === 'object') {
     const o = m as { data?: unknown; shape?: unknown };

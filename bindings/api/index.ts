@@ -1,7 +1,7 @@
 // rt.ops: the low-level ops for other libraries, bound to one runtime.
-import type { Operand } from '../operand.ts';
-import type { Runtime } from '../runtime.ts';
-import type { Tensor } from '../tensor.ts';
+import type { Operand } from './operand.ts';
+import type { Runtime } from '../runtime/runtime.ts';
+import type { Tensor } from '../runtime/tensor.ts';
 import { gelu, relu, type GeluOptions, type ReluOptions } from './activation.ts';
 import { additiveScores, type AdditiveScoresOptions } from './additive.ts';
 import { layerNorm, type LayerNormOptions } from './layernorm.ts';

@@ -1,9 +1,9 @@
 // rt.ops.layerNorm: torch.nn.LayerNorm over the last dim of x [rows, cols] (biased variance, eps inside the sqrt).
 import { checkOptions, checkPositiveInt, describeValue, fail, failType } from '../errors.ts';
-import { borrowInput, borrowOutput, type Borrowed, type Operand } from '../operand.ts';
-import type { Runtime } from '../runtime.ts';
-import type { Tensor } from '../tensor.ts';
-import { checkOverlap } from './aliasing.ts';
+import { borrowInput, borrowOutput, checkInput, checkOutput, type Borrowed, type Operand } from './operand.ts';
+import { layerNorm as layerNormRows } from '../ops/norm.ts';
+import type { Runtime } from '../runtime/runtime.ts';
+import type { Tensor } from '../runtime/tensor.ts';
 
 export interface LayerNormOptions {
   rows: number;
@@ -31,19 +31,23 @@ export function layerNorm(rt: Runtime, x: Operand, options: LayerNormOptions): F
     fail(W, `eps must be a finite number >= 0, got ${describeValue(eps)}`);
   }
   const n = rows * cols, expr = `rows*cols = ${rows}*${cols}`;
-  checkOverlap(W, options.out, [['x', x], ['weight', options.weight], ['bias', options.bias]], ['x']);
+  const hasW = options.weight !== undefined && options.weight !== null, hasB = options.bias !== undefined && options.bias !== null;
+  checkInput(rt, W, 'x', x, n, expr);
+  if (hasW) checkInput(rt, W, 'weight', options.weight, cols, 'cols');
+  if (hasB) checkInput(rt, W, 'bias', options.bias, cols, 'cols');
+  checkOutput(rt, W, options.out, n, expr);
   const held: Borrowed[] = [];
   try {
-    const X = borrowInput(rt, W, 'x', x, n, expr); held.push(X);
+    const X = borrowInput(rt, W, 'x', x, n, expr, options.out, true); held.push(X);   // in place: out === x
     let g = 0, b = 0;
-    if (options.weight !== undefined && options.weight !== null) {
-      const G = borrowInput(rt, W, 'weight', options.weight, cols, 'cols'); held.push(G); g = G.ptr;
+    if (hasW) {
+      const G = borrowInput(rt, W, 'weight', options.weight, cols, 'cols', options.out); held.push(G); g = G.ptr;
     }
-    if (options.bias !== undefined && options.bias !== null) {
-      const B = borrowInput(rt, W, 'bias', options.bias, cols, 'cols'); held.push(B); b = B.ptr;
+    if (hasB) {
+      const B = borrowInput(rt, W, 'bias', options.bias, cols, 'cols', options.out); held.push(B); b = B.ptr;
     }
     const Y = borrowOutput(rt, W, options.out, n, expr); held.push(Y);
-    rt.exports.layernorm_f32(rows, cols, X.ptr, cols, Y.ptr, cols, g, b, eps);
+    layerNormRows(rt, { rows, cols, x: X.ptr, ldx: cols, y: Y.ptr, ldy: cols, weight: g, bias: b, eps });
     return Y.finish();
   } finally {
     for (const h of held.reverse()) h.release();

@@ -1,4 +1,8 @@
 // Attention-weight heatmap as a standalone SVG string. Pure TypeScript, no DOM, no wasm.
+import { checkOptions, describeValue } from '../errors.ts';
+
+const W = 'attentionHeatmapSVG';
+const OPTIONS = ['rowLabels', 'colLabels', 'title', 'domain', 'cellSize', 'digits', 'showValues'] as const;
 
 /** A 2-D matrix: `{data, shape: [rows, cols]}` (a runtime Tensor fits) or an array of equal-length rows. */
 export type HeatmapMatrix =
@@ -42,6 +46,7 @@ function hex2(v: number): string {
 
 /** t in [0, 1] -> `#rrggbb` by linear interpolation between the ramp stops. */
 export function viridis(t: number): string {
+  if (typeof t !== 'number' || Number.isNaN(t)) throw new TypeError(`viridis: t must be a number in [0, 1], got ${describeValue(t)}`);
   const x = Math.min(1, Math.max(0, t)) * (RAMP.length - 1);
   const i = Math.min(RAMP.length - 2, Math.floor(x));
   const f = x - i;
@@ -63,46 +68,57 @@ function fmtValue(v: number, digits: number): string {
   return String(Number(v.toPrecision(digits)));
 }
 
+function isArrayLike(v: unknown): v is ArrayLike<unknown> {
+  return v !== null && typeof v === 'object' && typeof (v as { length?: unknown }).length === 'number';
+}
+
 function toMatrix(weights: HeatmapMatrix): { rows: number; cols: number; at: (r: number, c: number) => number } {
   if (Array.isArray(weights)) {
     const rows = weights.length;
     const cols = rows ? weights[0]?.length : 0;
     weights.forEach((row, r) => {
-      if (row == null || typeof row !== 'object' || typeof row.length !== 'number') {
-        throw new TypeError(`attentionHeatmapSVG: weights[${r}] is not an array of numbers`);
+      if (!isArrayLike(row)) {
+        throw new TypeError(`${W}: weights[${r}] is not an array of numbers, got ${describeValue(row)}`);
       }
       if (row.length !== cols) {
-        throw new RangeError(`attentionHeatmapSVG: weights must be rectangular; row 0 has ${cols} values, row ${r} has ${row.length}`);
+        throw new RangeError(`${W}: weights must be rectangular; row 0 has ${cols} values, row ${r} has ${row.length}`);
       }
     });
     check(rows, cols);
     return { rows, cols, at: (r, c) => Number(weights[r][c]) };
   }
   if (weights && typeof weights === 'object' && 'shape' in weights && 'data' in weights) {
+    // a disposed Tensor would throw from its data getter without naming this call
+    if ((weights as { disposed?: unknown }).disposed === true) throw new TypeError(`${W}: weights is a Tensor that is no longer valid (disposed)`);
+    if (!Array.isArray(weights.shape)) throw new TypeError(`${W}: weights.shape must be an array [rows, cols], got ${describeValue(weights.shape)}`);
     const shape = [...weights.shape];
     if (shape.length !== 2) {
-      throw new RangeError(`attentionHeatmapSVG: expected a 2-D matrix [rows, cols], got shape [${shape.join(', ')}]` +
+      throw new RangeError(`${W}: weights has the wrong rank: expected a 2-D matrix [rows, cols], got shape [${shape.join(', ')}]` +
         (shape.length > 2 ? ' (select one batch/head first)' : ''));
     }
     const [rows, cols] = shape;
-    if (weights.data.length !== rows * cols) {
-      throw new RangeError(`attentionHeatmapSVG: shape [${rows}, ${cols}] needs ${rows * cols} values, data has ${weights.data.length}`);
+    const data = weights.data;
+    if (!isArrayLike(data)) throw new TypeError(`${W}: weights.data must be an array or typed array of numbers, got ${describeValue(data)}`);
+    if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 0 || cols < 0) {
+      throw new RangeError(`${W}: weights.shape [${rows}, ${cols}] must hold non-negative integers`);
+    }
+    if (data.length !== rows * cols) {
+      throw new RangeError(`${W}: weights shape [${rows}, ${cols}] needs ${rows * cols} values, data has ${data.length}`);
     }
     check(rows, cols);
-    const data = weights.data;
     return { rows, cols, at: (r, c) => data[r * cols + c] };
   }
-  throw new TypeError('attentionHeatmapSVG: weights must be {data, shape: [rows, cols]} or an array of rows');
+  throw new TypeError(`${W}: weights must be {data, shape: [rows, cols]} or an array of rows, got ${describeValue(weights)}`);
 }
 
 function check(rows: number, cols: number): void {
-  if (!Number.isInteger(rows) || !Number.isInteger(cols)) throw new RangeError(`attentionHeatmapSVG: shape [${rows}, ${cols}] must be integers`);
-  if (!(rows >= 1 && cols >= 1)) throw new RangeError(`attentionHeatmapSVG: matrix is empty (${rows} x ${cols})`);
+  if (!(rows >= 1 && cols >= 1)) throw new RangeError(`${W}: weights matrix is empty (${rows} x ${cols})`);
 }
 
 function labels(given: readonly (string | number)[] | undefined, n: number, what: string): string[] {
   if (given === undefined) return Array.from({ length: n }, (_, i) => String(i));
-  if (given.length !== n) throw new RangeError(`attentionHeatmapSVG: ${what} has ${given.length} labels but the matrix has ${n} ${what === 'rowLabels' ? 'rows' : 'columns'}`);
+  if (!Array.isArray(given)) throw new TypeError(`${W}: ${what} must be an array of labels, got ${describeValue(given)}`);
+  if (given.length !== n) throw new RangeError(`${W}: ${what} has ${given.length} labels but the matrix has ${n} ${what === 'rowLabels' ? 'rows' : 'columns'}`);
   return given.map(String);
 }
 
@@ -113,11 +129,16 @@ function labels(given: readonly (string | number)[] | undefined, n: number, what
  * Output is deterministic and self-contained (no fonts, scripts or links).
  */
 export function attentionHeatmapSVG(weights: HeatmapMatrix, options: HeatmapOptions = {}): string {
+  checkOptions(W, options, OPTIONS);
   const { rows, cols, at } = toMatrix(weights);
   const rowLabels = labels(options.rowLabels, rows, 'rowLabels');
   const colLabels = labels(options.colLabels, cols, 'colLabels');
   const digits = options.digits ?? 4;
-  if (!Number.isInteger(digits) || digits < 1 || digits > 21) throw new RangeError('attentionHeatmapSVG: digits must be an integer in 1..21');
+  if (!Number.isInteger(digits) || digits < 1 || digits > 21) throw new RangeError(`${W}: digits must be an integer in 1..21, got ${describeValue(digits)}`);
+  if (options.title !== undefined && typeof options.title !== 'string') throw new TypeError(`${W}: title must be a string, got ${describeValue(options.title)}`);
+  if (options.showValues !== undefined && typeof options.showValues !== 'boolean') {
+    throw new TypeError(`${W}: showValues must be a boolean, got ${describeValue(options.showValues)}`);
+  }
 
   let lo = 0;
   let hi = -Infinity;
@@ -128,17 +149,20 @@ export function attentionHeatmapSVG(weights: HeatmapMatrix, options: HeatmapOpti
     }
   }
   if (hi === -Infinity) hi = 0; // no finite values
-  if (options.domain) {
+  if (options.domain !== undefined) {
+    if (!Array.isArray(options.domain) || options.domain.length !== 2) {
+      throw new TypeError(`${W}: domain must be [lo, hi], got ${describeValue(options.domain)}`);
+    }
     [lo, hi] = options.domain;
     if (!(Number.isFinite(lo) && Number.isFinite(hi) && lo <= hi)) {
-      throw new RangeError(`attentionHeatmapSVG: domain must be finite [lo, hi] with lo <= hi, got [${lo}, ${hi}]`);
+      throw new RangeError(`${W}: domain must be finite [lo, hi] with lo <= hi, got [${lo}, ${hi}]`);
     }
   }
   const span = hi - lo;
   const norm = (v: number) => (span > 0 ? (v - lo) / span : v > lo ? 1 : 0);
 
   const cell = options.cellSize ?? Math.max(4, Math.min(28, Math.floor(640 / Math.max(rows, cols))));
-  if (!(cell > 0)) throw new RangeError('attentionHeatmapSVG: cellSize must be positive');
+  if (typeof cell !== 'number' || !(cell > 0 && cell < Infinity)) throw new RangeError(`${W}: cellSize must be a positive finite number, got ${describeValue(cell)}`);
   const font = Math.max(6, Math.min(12, cell * 0.8));
   const drawLabels = cell >= 6; // below that, labels overlap into a smear; tooltips still carry them
   const pad = 8;

@@ -3,15 +3,18 @@
 //   pre-norm:  x = x + sa(norm1(x));          x = x + ff(norm2(x))
 //   ff(x) = linear2(activation(linear1(x)))
 // Activations stay in this module's memory from layer to layer; rows are tokens in the input's layout.
-import { checkBoolean, checkEnum, checkFinite, checkOptions, checkPositiveInt, fail, failType, fmtShape } from './errors.ts';
-import { expectRank, shapeOf, stage, type Input, type MaskInput, type Staged } from './inputs.ts';
+import { checkBoolean, checkDropout, checkEnum, checkFinite, checkOptions, checkPositiveInt, fail, failType, fmtShape } from '../errors.ts';
+import { checkTensorInput, expectRank, shapeOf, stage, type Input, type MaskInput, type Staged } from './inputs.ts';
 import { MultiHead, parseMasks, type ParsedMasks } from './multihead.ts';
-import { PackedLinear } from './ops/linear.ts';
-import type { Runtime } from './runtime.ts';
-import type { StateDictInput } from './safetensors.ts';
-import { readStateDict, subStateDict, type ParamSpec } from './statedict.ts';
-import { Tensor } from './tensor.ts';
-import { Workspace } from './workspace.ts';
+import { add, unary } from '../ops/elementwise.ts';
+import { PackedLinear } from '../ops/linear.ts';
+import { copy } from '../ops/memory.ts';
+import { LayerNormParams } from '../ops/norm.ts';
+import { checkRuntime, type Runtime } from '../runtime/runtime.ts';
+import type { StateDictInput } from '../io/safetensors.ts';
+import { readStateDict, subStateDict, type ParamSpec } from '../io/statedict.ts';
+import { Tensor } from '../runtime/tensor.ts';
+import { Outputs, Workspace } from '../runtime/workspace.ts';
 
 export type Activation = 'relu' | 'gelu' | 'gelu_tanh';
 
@@ -55,24 +58,9 @@ interface LayerConfig {
   E: number; H: number; F: number; act: Activation; eps: number; normFirst: boolean; bias: boolean; batchFirst: boolean; decoder: boolean;
 }
 
-// A LayerNorm's parameters in wasm memory.
-class Norm {
-  constructor(private readonly rt: Runtime, readonly gamma: number, readonly beta: number, private readonly eps: number, private readonly E: number) {}
-  static load(rt: Runtime, w: Map<string, Float32Array>, name: string, E: number, eps: number, bias: boolean): Norm {
-    const g = rt.alloc(E * 4);
-    rt.f32(g, E).set(w.get(`${name}.weight`)!);
-    let b = 0;
-    if (bias) { b = rt.alloc(E * 4); rt.f32(b, E).set(w.get(`${name}.bias`)!); }
-    return new Norm(rt, g, b, eps, E);
-  }
-  // y[rows, E] = LayerNorm(x[rows, E])
-  apply(x: number, y: number, rows: number): void {
-    this.rt.exports.layernorm_f32(rows, this.E, x, this.E, y, this.E, this.gamma, this.beta, this.eps);
-  }
-  dispose(): void {
-    this.rt.free(this.gamma);
-    if (this.beta) this.rt.free(this.beta);
-  }
+// A LayerNorm's parameters by PyTorch name (`${name}.weight`, `${name}.bias`).
+function loadNorm(rt: Runtime, w: Map<string, Float32Array>, name: string, eps: number, bias: boolean): LayerNormParams {
+  return LayerNormParams.load(rt, w.get(`${name}.weight`)!, bias ? w.get(`${name}.bias`)! : null, eps);
 }
 
 function normParams(name: string, E: number, bias: boolean): ParamSpec[] {
@@ -87,7 +75,7 @@ class Layer {
   readonly crossAttn: MultiHead | null;
   private linear1: PackedLinear | null = null;
   private linear2: PackedLinear | null = null;
-  private norms: Norm[] = [];
+  private norms: LayerNormParams[] = [];
 
   constructor(rt: Runtime, private readonly c: LayerConfig, name: string) {
     this.rt = rt;
@@ -110,28 +98,58 @@ class Layer {
     return p;
   }
 
+  // Inside a journal call: the old weights are freed when the whole call succeeds, restored if it fails.
   load(where: string, sd: Map<string, Float32Array | { data: Float32Array; shape: number[] }>): void {
     const w = readStateDict(where, sd, this.parameterShapes());
     const { E, F, bias, eps } = this.c;
     const part = (prefix: string) => new Map([...w].filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
-    this.release();
     this.selfAttn.loadStateDict(part('self_attn.'));
     this.crossAttn?.loadStateDict(part('multihead_attn.'));
-    this.linear1 = new PackedLinear(this.rt, w.get('linear1.weight')!, bias ? w.get('linear1.bias')! : null, F, E);
-    this.linear2 = new PackedLinear(this.rt, w.get('linear2.weight')!, bias ? w.get('linear2.bias')! : null, E, F);
-    for (let i = 1; i <= (this.crossAttn ? 3 : 2); i++) this.norms.push(Norm.load(this.rt, w, `norm${i}`, E, eps, bias));
+    let l1: PackedLinear | null = null, l2: PackedLinear | null = null;
+    const norms: LayerNormParams[] = [];
+    try {
+      l1 = new PackedLinear(this.rt, w.get('linear1.weight')!, bias ? w.get('linear1.bias')! : null, F, E);
+      l2 = new PackedLinear(this.rt, w.get('linear2.weight')!, bias ? w.get('linear2.bias')! : null, E, F);
+      for (let i = 1; i <= (this.crossAttn ? 3 : 2); i++) norms.push(loadNorm(this.rt, w, `norm${i}`, eps, bias));
+    } catch (e) {
+      l1?.dispose(); l2?.dispose();
+      for (const nrm of norms) nrm.dispose();
+      throw e;
+    }
+    const old = { linear1: this.linear1, linear2: this.linear2, norms: this.norms };
+    this.linear1 = l1; this.linear2 = l2; this.norms = norms;
+    this.rt.journal.record(() => {
+      l1!.dispose(); l2!.dispose();
+      for (const nrm of norms) nrm.dispose();
+      Object.assign(this, old);
+    }, () => {
+      old.linear1?.dispose(); old.linear2?.dispose();
+      for (const nrm of old.norms) nrm.dispose();
+    });
   }
 
   get loaded(): boolean {
     return this.linear1 !== null;
   }
 
+  // Every buffer forward() writes (this layer's and its attention modules'), allocated before anything is written.
+  reserve(d: { N: number; L: number }, selfMasks: ParsedMasks, mem: { S: number; masks: ParsedMasks } | null): void {
+    const { E, F } = this.c;
+    const rows = d.N * d.L;
+    this.ws.get('x', rows * E); this.ws.get('tmp', rows * E);
+    this.ws.get('ff.h', rows * F); this.ws.get('ff.y', rows * E);
+    this.ws.get('gemm', Math.max(this.linear1!.scratchFloats(rows), this.linear2!.scratchFloats(rows), 1));
+    this.selfAttn.reserve('self', { N: d.N, L: d.L, S: d.L }, selfMasks, null);
+    if (this.crossAttn && mem) this.crossAttn.reserve('kv', { N: d.N, L: d.L, S: mem.S }, mem.masks, null);
+  }
+
   // x: [rows, E] in the input layout -> returns the layer output [rows, E] (this layer's buffer)
   forward(x: Staged, d: { N: number; L: number }, selfMasks: ParsedMasks,
           mem: { st: Staged; S: number; masks: ParsedMasks } | null): number {
     const { E, normFirst } = this.c;
-    const rt = this.rt, k = rt.exports, ws = this.ws;
+    const rt = this.rt, ws = this.ws;
     const rows = d.N * d.L, n = rows * E;
+    this.reserve(d, selfMasks, mem);
     const cur = ws.get('x', n), tmp = ws.get('tmp', n);
     const staged = (ptr: number): Staged => ({ ptr, shape: x.shape });
 
@@ -141,14 +159,14 @@ class Layer {
       if (normFirst) {
         norm.apply(cur, tmp, rows);
         const y = block(tmp);
-        k.add_f32(n, cur, y, cur);
+        add(rt, n, cur, y, cur);
       } else {
         const y = block(cur);
-        k.add_f32(n, cur, y, tmp);
+        add(rt, n, cur, y, tmp);
         norm.apply(tmp, cur, rows);
       }
     };
-    rt.f32(cur, n).set(rt.f32(x.ptr, n));
+    copy(rt, n, x.ptr, cur);
     sublayer(0, (inp) => {
       const s = staged(inp);
       return this.selfAttn.run(s, s, s, { N: d.N, L: d.L, S: d.L }, selfMasks, null).out;
@@ -163,12 +181,10 @@ class Layer {
   // linear2(act(linear1(x))): [rows, E] -> [rows, F] -> [rows, E]
   private feedForward(x: number, rows: number): number {
     const { F, E, act } = this.c;
-    const k = this.rt.exports;
-    const h = this.ws.get('ff.h', rows * F), y = this.ws.get('ff.y', rows * E);
-    this.linear1!.forward(x, rows, h, act === 'relu' ? 1 : 0); // relu fused into the GEMM store
-    if (act === 'gelu') k.gelu_f32(rows * F, h, h);
-    else if (act === 'gelu_tanh') k.gelu_tanh_f32(rows * F, h, h);
-    this.linear2!.forward(h, rows, y);
+    const h = this.ws.get('ff.h', rows * F), y = this.ws.get('ff.y', rows * E), scratch = this.ws.get('gemm', 1);
+    this.linear1!.forward(x, rows, h, scratch, act === 'relu' ? 'relu' : 'none'); // relu fused into the GEMM store
+    if (act !== 'relu') unary(this.rt, act, rows * F, h, h);
+    this.linear2!.forward(h, rows, y, scratch);
     return y;
   }
 
@@ -202,13 +218,16 @@ export class Transformer {
   private readonly rt: Runtime;
   private readonly ws: Workspace;
   private readonly layers: Layer[];
-  private finalNorm: Norm | null = null;
+  private finalNorm: LayerNormParams | null = null;
+  private readonly outputs: Outputs;
   private disposed = false;
 
   constructor(rt: Runtime, options: TransformerOptions) {
     const where = 'Transformer';
+    checkRuntime(where, rt);
     checkOptions(where, options, CTOR_OPTIONS);
     if (!options) failType(where, 'options { dModel, nhead } are required');
+    checkDropout(where, options.dropout);
     this.dModel = checkPositiveInt(where, 'dModel', options.dModel);
     this.nhead = checkPositiveInt(where, 'nhead', options.nhead);
     if (this.dModel % this.nhead !== 0) fail(where, `dModel (${this.dModel}) must be divisible by nhead (${this.nhead})`);
@@ -222,8 +241,12 @@ export class Transformer {
     this.numLayers = options.numLayers === undefined ? undefined : checkPositiveInt(where, 'numLayers', options.numLayers);
     this.norm = options.norm === undefined ? false : checkBoolean(where, 'norm', options.norm);
     this.kind = options.kind === undefined ? 'encoder' : checkEnum(where, 'kind', options.kind, ['encoder', 'decoder']);
+    if (this.norm && this.numLayers === undefined) {
+      fail(where, "norm: true needs numLayers: the final 'norm.*' LayerNorm belongs to a stack (nn.TransformerEncoder(layer, numLayers, norm)), whose layers are named 'layers.{i}.*'");
+    }
     this.rt = rt;
     this.ws = new Workspace(rt);
+    this.outputs = new Outputs(rt, 'Transformer.forward');
     const c: LayerConfig = {
       E: this.dModel, H: this.nhead, F: this.dimFeedforward, act: this.activation, eps: this.layerNormEps,
       normFirst: this.normFirst, bias: this.bias, batchFirst: this.batchFirst, decoder: this.kind === 'decoder',
@@ -247,12 +270,16 @@ export class Transformer {
   /** Loads PyTorch names ('self_attn.in_proj_weight', 'linear1.weight', 'norm1.weight', ...; 'layers.{i}.' for stacks). */
   loadStateDict(sd: StateDictInput): this {
     const where = 'Transformer.loadStateDict';
-    this.checkLive();
+    this.checkLive(where);
     const all = readStateDict(where, sd, this.parameterShapes()); // complete check first: nothing loads from a bad dict
-    this.layers.forEach((l, i) => l.load(where, subStateDict(all, this.prefix(i))));
-    this.finalNorm?.dispose();
-    this.finalNorm = this.norm ? Norm.load(this.rt, all, 'norm', this.dModel, this.layerNormEps, this.bias) : null;
-    return this;
+    return this.rt.journal.atomic(where, () => {   // all layers or none
+      this.layers.forEach((l, i) => l.load(where, subStateDict(all, this.prefix(i))));
+      const norm = this.norm ? loadNorm(this.rt, all, 'norm', this.layerNormEps, this.bias) : null;
+      const old = this.finalNorm;
+      this.finalNorm = norm;
+      this.rt.journal.record(() => { norm?.dispose(); this.finalNorm = old; }, () => old?.dispose());
+      return this;
+    });
   }
 
   /**
@@ -264,7 +291,7 @@ export class Transformer {
   forward(tgt: Input, memory: Input, options?: DecoderForwardOptions): Tensor;
   forward(x: Input, a?: unknown, b?: unknown): Tensor {
     const where = 'Transformer.forward';
-    this.checkLive();
+    this.checkLive(where);
     if (!this.layers[0].loaded) fail(where, 'no weights loaded: call loadStateDict() first');
     const decoder = this.kind === 'decoder';
     if (decoder && (a === undefined || a === null)) fail(where, 'a decoder needs forward(tgt, memory, options)');
@@ -275,6 +302,7 @@ export class Transformer {
     const E = this.dModel, bf = this.batchFirst;
     const xName = decoder ? 'tgt' : 'src';
     const xs = shapeOf(where, xName, x);
+    checkTensorInput(this.rt, where, xName, x);
     expectRank(where, xName, xs, [2, 3], bf ? '(S, E) or (N, S, E) (batchFirst)' : '(S, E) or (S, N, E)');
     const batched = xs.length === 3;
     const dims = (s: readonly number[]) => batched ? (bf ? [s[0], s[1], s[2]] : [s[1], s[0], s[2]]) : [1, s[0], s[1]];
@@ -290,28 +318,36 @@ export class Transformer {
       const [Nm, S, Em] = dims(ms);
       if (Em !== E) fail(where, `memory must have dModel = ${E} features (last dim), got shape ${fmtShape(ms)}`);
       if (Nm !== N) fail(where, `memory batch size ${Nm} differs from tgt batch size ${N}`);
+      if (S < 1) fail(where, `memory must not be empty, got shape ${fmtShape(ms)}`);
       selfMasks = parseMasks(where, { keyPaddingMask: o.tgtKeyPaddingMask, attnMask: o.tgtMask, isCausal: o.tgtIsCausal },
         { batched, N, H, L, S: L }, { kpm: 'tgtKeyPaddingMask', attn: 'tgtMask', causal: 'tgtIsCausal' });
       const memMasks = parseMasks(where, { keyPaddingMask: o.memoryKeyPaddingMask, attnMask: o.memoryMask, isCausal: o.memoryIsCausal },
         { batched, N, H, L, S }, { kpm: 'memoryKeyPaddingMask', attn: 'memoryMask', causal: 'memoryIsCausal' });
-      mem = { st: stage(this.rt, this.ws, where, 'memory', a as Input, 'in.memory'), S, masks: memMasks };
+      checkTensorInput(this.rt, where, 'memory', a);
+      mem = { st: { ptr: 0, shape: ms }, S, masks: memMasks };
     } else {
       const o = opts as EncoderForwardOptions;
       selfMasks = parseMasks(where, { keyPaddingMask: o.srcKeyPaddingMask, attnMask: o.mask, isCausal: o.isCausal },
         { batched, N, H, L, S: L }, { kpm: 'srcKeyPaddingMask', attn: 'mask', causal: 'isCausal' });
     }
-    let cur = stage(this.rt, this.ws, where, xName, x, 'in.x');
-    for (const layer of this.layers) cur = { ptr: layer.forward(cur, { N, L }, selfMasks, mem), shape: xs };
-    if (this.finalNorm) {
-      const y = this.ws.get('out', N * L * E);
-      this.finalNorm.apply(cur.ptr, y, N * L);
-      cur = { ptr: y, shape: xs };
-    }
-    return new Tensor(this.rt, cur.ptr, xs, false);
+    return this.rt.journal.atomic(where, () => {
+      const own = this.outputs.lease;
+      let cur = stage(this.rt, this.ws, where, xName, x, 'in.x', own);
+      if (mem) mem.st = stage(this.rt, this.ws, where, 'memory', a as Input, 'in.memory', own);
+      // every buffer of every layer first: a failed allocation changes nothing
+      for (const layer of this.layers) layer.reserve({ N, L }, selfMasks, mem);
+      const y = this.finalNorm ? this.ws.get('out', N * L * E) : 0;
+      for (const layer of this.layers) cur = { ptr: layer.forward(cur, { N, L }, selfMasks, mem), shape: xs };
+      if (this.finalNorm) {
+        this.finalNorm.apply(cur.ptr, y, N * L);
+        cur = { ptr: y, shape: xs };
+      }
+      return new Tensor(this.rt, cur.ptr, xs, false, this.outputs.next());
+    });
   }
 
-  private checkLive(): void {
-    if (this.disposed) fail('Transformer', 'used after dispose()');
+  private checkLive(where: string): void {
+    if (this.disposed) fail(where, 'module used after dispose()');
   }
 
   /** Frees weights and buffers; outputs of earlier forwards die with them. */
@@ -320,6 +356,7 @@ export class Transformer {
     for (const l of this.layers) l.dispose();
     this.finalNorm?.dispose();
     this.ws.dispose();
+    this.outputs.end();
     this.disposed = true;
   }
 }

@@ -1,9 +1,10 @@
 // rt.ops.matmul: C[m,n] = A[m,k]·B[k,n] (+bias[n]), or A·Bᵀ with B [n,k] when transposeB.
 // Operands are Float32Array (copied in / out) or Tensor of this runtime (used in place, zero copy).
 import { checkBoolean, checkOptions, checkPositiveInt, fail, failType } from '../errors.ts';
-import { borrowInput, borrowOutput, type Borrowed, type Operand } from '../operand.ts';
-import type { Runtime } from '../runtime.ts';
-import { Tensor } from '../tensor.ts';
+import { gemm, gemmScratchFloats } from '../ops/gemm.ts';
+import { borrowInput, borrowOutput, checkInput, checkOutput, type Borrowed, type Operand } from './operand.ts';
+import type { Runtime } from '../runtime/runtime.ts';
+import { Tensor } from '../runtime/tensor.ts';
 
 export interface MatmulOptions {
   m: number;
@@ -29,33 +30,29 @@ export function matmul(rt: Runtime, a: Operand, b: Operand, options: MatmulOptio
   const n = checkPositiveInt(W, 'n', options.n);
   const tb = options.transposeB === undefined ? false : checkBoolean(W, 'transposeB', options.transposeB);
   const out = options.out;
-  if (out instanceof Tensor) {
-    // the kernels read A and B while writing C: an output overlapping an input would corrupt the result
-    for (const [name, x] of [['a', a], ['b', b], ['bias', options.bias]] as const) {
-      if (x instanceof Tensor && !x.disposed && !out.disposed && x.host === out.host &&
-          x.ptr < out.ptr + out.size * 4 && out.ptr < x.ptr + x.size * 4) {
-        fail(W, `out must not overlap ${name}`);
-      }
-    }
-  }
+  const aExpr = `m*k = ${m}*${k}`, bExpr = tb ? `n*k = ${n}*${k}` : `k*n = ${k}*${n}`, cExpr = `m*n = ${m}*${n}`;
+  const hasBias = options.bias !== undefined && options.bias !== null;
+  checkInput(rt, W, 'a', a, m * k, aExpr);
+  checkInput(rt, W, 'b', b, k * n, bExpr);
+  if (hasBias) checkInput(rt, W, 'bias', options.bias, n, 'n');
+  checkOutput(rt, W, out, m * n, cExpr);
+  // the kernels read A and B while writing C: an input sharing memory with `out` is copied first (borrowInput)
   const held: Borrowed[] = [];
   try {
-    const A = borrowInput(rt, W, 'a', a, m * k, `m*k = ${m}*${k}`); held.push(A);
-    const B = borrowInput(rt, W, 'b', b, k * n, tb ? `n*k = ${n}*${k}` : `k*n = ${k}*${n}`); held.push(B);
+    const A = borrowInput(rt, W, 'a', a, m * k, aExpr, out); held.push(A);
+    const B = borrowInput(rt, W, 'b', b, k * n, bExpr, out); held.push(B);
     let biasPtr = 0;
-    if (options.bias !== undefined && options.bias !== null) {
-      const bias = borrowInput(rt, W, 'bias', options.bias, n, 'n'); held.push(bias);
+    if (hasBias) {
+      const bias = borrowInput(rt, W, 'bias', options.bias, n, 'n', out); held.push(bias);
       biasPtr = bias.ptr;
     }
-    const C = borrowOutput(rt, W, out, m * n, `m*n = ${m}*${n}`); held.push(C);
+    const C = borrowOutput(rt, W, out, m * n, cExpr); held.push(C);
     // gemm_f32 / gemm_f32_trans_b copy each 8-column block of B into an L1 scratch panel as they go, which costs
     // the same as packing B up front, and take their GEMV path for m = 1 (no scratch then).
-    const x = rt.exports;
-    const floats = x.gemm_scratch_size_f32(m, n, k);
-    const S = floats > 0 ? rt.alloc(floats * 4) : 0;
-    if (S) held.push({ ptr: S, release: () => rt.free(S) });
-    if (tb) x.gemm_f32_trans_b(m, n, k, 0, m, 0, n, A.ptr, k, B.ptr, k, C.ptr, n, biasPtr, 0, S);
-    else x.gemm_f32(m, n, k, 0, m, 0, n, A.ptr, k, B.ptr, n, C.ptr, n, biasPtr, 0, S);
+    const floats = gemmScratchFloats(rt, m, n, k);
+    const scratch = floats > 0 ? rt.alloc(floats * 4, W) : 0;
+    if (scratch) held.push({ ptr: scratch, release: () => rt.free(scratch) });
+    gemm(rt, { m, n, k, a: A.ptr, lda: k, b: B.ptr, ldb: tb ? k : n, transposeB: tb, c: C.ptr, ldc: n, bias: biasPtr, scratch });
     return C.finish();
   } finally {
     for (const h of held) h.release();

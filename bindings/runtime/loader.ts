@@ -1,5 +1,6 @@
 // Finds, compiles and instantiates one of the two builds in Node, Deno or a browser.
-export type Variant = 'relaxed' | 'simd';
+import type { Variant } from '../wasm_url.ts';
+export { defaultWasmURL, type Variant } from '../wasm_url.ts';
 
 /** What init({ wasm }) accepts: bytes, a URL (or string URL/path), a compiled Module, or a fetch Response. */
 export type WasmSource = ArrayBuffer | ArrayBufferView | URL | string | WebAssembly.Module | Response;
@@ -15,12 +16,6 @@ const RELAXED_PROBE = new Uint8Array([
 /** True when this engine accepts relaxed SIMD. */
 export function relaxedSimdSupported(): boolean {
   try { return WebAssembly.validate(RELAXED_PROBE); } catch { return false; }
-}
-
-/** Where the build of a variant lives: beside the package root, relative to this module (works from
- *  bindings/ in the source tree and from dist/ in the published package). */
-export function defaultWasmURL(variant: Variant): URL {
-  return new URL(`../build/${variant}.wasm`, import.meta.url);
 }
 
 const isNodeLike = typeof process !== 'undefined' && !!(process as { versions?: { node?: string } }).versions?.node;

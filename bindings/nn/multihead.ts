@@ -1,16 +1,16 @@
 // torch.nn.MultiheadAttention (eval mode) over the shared memory. Reads like the reference algorithm:
 // project q/k/v, append bias_kv / zero_attn, split heads, scores + masks, softmax, mix values, merge heads,
 // project out. Heads are strided views, so nothing is transposed or copied between those steps.
-import { checkBoolean, checkOptions, checkPositiveInt, fail, failType, fmtShape } from './errors.ts';
-import { expectRank, matchMask, readMask, shapeOf, stage, type Input, type MaskInfo, type MaskInput, type Staged } from './inputs.ts';
-import { attendHeads, type HeadsView } from './ops/heads.ts';
-import { PackedLinear } from './ops/linear.ts';
-import { buildMask } from './ops/masks.ts';
-import type { Runtime } from './runtime.ts';
-import type { StateDictInput } from './safetensors.ts';
-import { readStateDict, type ParamSpec } from './statedict.ts';
-import { Tensor } from './tensor.ts';
-import { Workspace } from './workspace.ts';
+import { checkBoolean, checkDropout, checkOptions, checkPositiveInt, fail, failType, fmtShape } from '../errors.ts';
+import { checkTensorInput, expectRank, matchMask, readMask, shapeOf, stage, type Input, type MaskInfo, type MaskInput, type Staged } from './inputs.ts';
+import { appendRows, attendHeads, headsView, sdpaScratchFloats, type HeadsView } from '../ops/sdpa.ts';
+import { PackedLinear } from '../ops/linear.ts';
+import { fillMask, maskSize } from '../ops/masks.ts';
+import { checkRuntime, type Runtime } from '../runtime/runtime.ts';
+import type { StateDictInput } from '../io/safetensors.ts';
+import { readStateDict, type ParamSpec } from '../io/statedict.ts';
+import { Tensor } from '../runtime/tensor.ts';
+import { Outputs, Workspace } from '../runtime/workspace.ts';
 
 export interface MultiHeadOptions {
   embedDim: number;
@@ -43,6 +43,15 @@ export interface AttentionResult {
   weights: Tensor | null;
 }
 
+/** @internal Buffers of one MultiHead.run (byte pointers; 0 = not used). */
+export interface MhaBuffers {
+  proj: 'self' | 'kv' | 'separate';
+  Sx: number;
+  explicitCausal: boolean;
+  gemm: number; qkv: number; q: number; kv: number; k: number; v: number; kx: number; vx: number;
+  mask: number; scores: number; weights: number; attn: number; out: number;
+}
+
 /** @internal Masks after validation, shared with Transformer. */
 export interface ParsedMasks {
   attn: MaskInfo | null;
@@ -67,14 +76,18 @@ export class MultiHead {
   private readonly rt: Runtime;
   private readonly ws: Workspace;
   private readonly name: string;
-  private weights: Map<string, Float32Array> | null = null;
-  private readonly linears = new Map<string, PackedLinear>();
+  private loaded = false;
+  private biasKV: [Float32Array, Float32Array] | null = null;   // bias_k, bias_v [E] (addBiasKV)
+  private linears = new Map<string, PackedLinear>();
+  private readonly outputs: Outputs;
   private disposed = false;
 
   constructor(rt: Runtime, options: MultiHeadOptions, name = 'MultiHead') {
     this.name = name;
+    checkRuntime(name, rt);
     checkOptions(name, options, CTOR_OPTIONS);
     if (!options) failType(name, 'options { embedDim, numHeads } are required');
+    checkDropout(name, options.dropout);
     this.embedDim = checkPositiveInt(name, 'embedDim', options.embedDim);
     this.numHeads = checkPositiveInt(name, 'numHeads', options.numHeads);
     if (this.embedDim % this.numHeads !== 0) {
@@ -89,6 +102,7 @@ export class MultiHead {
     this.batchFirst = options.batchFirst === undefined ? false : checkBoolean(name, 'batchFirst', options.batchFirst);
     this.rt = rt;
     this.ws = new Workspace(rt);
+    this.outputs = new Outputs(rt, `${name}.forward`);
   }
 
   /** True when q, k and v share one packed [3E, E] in_proj_weight (kdim = vdim = embedDim). */
@@ -109,53 +123,77 @@ export class MultiHead {
     return p;
   }
 
-  /** Loads nn.MultiheadAttention weights (names as in its state_dict) and packs them once. */
+  /** Loads nn.MultiheadAttention weights (names as in its state_dict) and packs them once. All or nothing: on any
+   *  error the module keeps the weights it had. */
   loadStateDict(sd: StateDictInput): this {
-    this.checkLive();
-    const w = readStateDict(`${this.name}.loadStateDict`, sd, this.parameterShapes());
-    this.releaseLinears();
-    this.weights = new Map([...w].map(([k, v]) => [k, v.slice()])); // own copies: lazily packed projections read them later
-    if (this.packedInProj) this.linear('qkv');
-    else { this.linear('q'); this.linear('k'); this.linear('v'); }
-    this.linear('out');
-    return this;
+    const where = `${this.name}.loadStateDict`;
+    this.checkLive(where);
+    const w = readStateDict(where, sd, this.parameterShapes());
+    return this.rt.journal.atomic(where, () => {
+      const made = new Map<string, PackedLinear>();
+      try {
+        this.packAll(w, made);
+      } catch (e) {
+        for (const l of made.values()) l.dispose();
+        throw e;
+      }
+      const old = { linears: this.linears, biasKV: this.biasKV, loaded: this.loaded };
+      this.linears = made;
+      this.biasKV = this.addBiasKV ? [w.get('bias_k')!.slice(), w.get('bias_v')!.slice()] : null;
+      this.loaded = true;
+      // a stack loading several modules keeps the old weights until every one has loaded
+      this.rt.journal.record(() => {
+        for (const l of made.values()) l.dispose();
+        Object.assign(this, old);
+      }, () => { for (const l of old.linears.values()) l.dispose(); });
+      return this;
+    });
   }
 
-  // Packed projections, made on first use: 'qkv' (self-attention, one GEMM), 'q', 'kv' (key === value), 'k', 'v', 'out'.
-  private linear(which: string): PackedLinear {
-    let lin = this.linears.get(which);
-    if (lin) return lin;
-    const w = this.weights!, E = this.embedDim;
+  // Packed projections: 'qkv' (self-attention, one GEMM), 'q', 'kv' (key === value), 'k', 'v', 'out'. With the
+  // packed [3E, E] weight and E a multiple of the 8-wide panel, q/k/v/kv are views of the 'qkv' panels.
+  private packAll(w: Map<string, Float32Array>, made: Map<string, PackedLinear>): void {
+    const E = this.embedDim, rt = this.rt;
     const inBias = this.bias ? w.get('in_proj_bias')! : null;
-    // rows [r0, r1) of the stacked q/k/v projection
-    const rows = { qkv: [0, 3], q: [0, 1], kv: [1, 3], k: [1, 2], v: [2, 3] }[which as 'qkv'];
-    if (which === 'out') {
-      lin = new PackedLinear(this.rt, w.get('out_proj.weight')!, this.bias ? w.get('out_proj.bias')! : null, E, E);
-    } else if (this.packedInProj) {
+    const rowsOf = { q: [0, 1], kv: [1, 3], k: [1, 2], v: [2, 3] } as const;
+    made.set('out', new PackedLinear(rt, w.get('out_proj.weight')!, this.bias ? w.get('out_proj.bias')! : null, E, E));
+    if (this.packedInProj) {
       const W = w.get('in_proj_weight')!;
-      lin = new PackedLinear(this.rt, W.subarray(rows[0] * E * E, rows[1] * E * E),
-        inBias ? inBias.subarray(rows[0] * E, rows[1] * E) : null, (rows[1] - rows[0]) * E, E);
+      const qkv = new PackedLinear(rt, W, inBias, 3 * E, E);
+      made.set('qkv', qkv);
+      for (const [name, [r0, r1]] of Object.entries(rowsOf)) {
+        made.set(name, qkv.slice(r0 * E, r1 * E) ??
+          new PackedLinear(rt, W.subarray(r0 * E * E, r1 * E * E), inBias ? inBias.subarray(r0 * E, r1 * E) : null, (r1 - r0) * E, E));
+      }
     } else {
-      const name = which as 'q' | 'k' | 'v';
-      const inF = name === 'q' ? E : name === 'k' ? this.kdim : this.vdim;
-      lin = new PackedLinear(this.rt, w.get(`${name}_proj_weight`)!, inBias ? inBias.subarray(rows[0] * E, rows[1] * E) : null, E, inF);
+      for (const name of ['q', 'k', 'v'] as const) {
+        const inF = name === 'q' ? E : name === 'k' ? this.kdim : this.vdim;
+        const [r0, r1] = rowsOf[name];
+        made.set(name, new PackedLinear(rt, w.get(`${name}_proj_weight`)!, inBias ? inBias.subarray(r0 * E, r1 * E) : null, E, inF));
+      }
     }
-    this.linears.set(which, lin);
-    return lin;
+  }
+
+  private linear(which: string): PackedLinear {
+    return this.linears.get(which)!;
   }
 
   /**
    * Attention of `query` over `key`/`value` (PyTorch argument order and shapes). Inputs: Tensor of this runtime
    * (used in place) or { data: Float32Array, shape }. The returned tensors live in this module's memory until
-   * its next forward() or dispose(): copy with toArray() to keep them.
+   * its next forward() or dispose(), and throw when used after that: copy with toArray() to keep them.
+   * All or nothing: on any error (bad input, out of memory) the module and every tensor are as before the call.
    */
   forward(query: Input, key: Input, value: Input, options: MultiHeadForwardOptions = {}): AttentionResult {
     const where = `${this.name}.forward`;
-    this.checkLive();
+    this.checkLive(where);
     checkOptions(where, options, FORWARD_OPTIONS);
-    if (!this.weights) fail(where, 'no weights loaded: call loadStateDict() first');
+    if (!this.loaded) fail(where, 'no weights loaded: call loadStateDict() first');
     const E = this.embedDim, H = this.numHeads;
     const qs = shapeOf(where, 'query', query), ks = shapeOf(where, 'key', key), vs = shapeOf(where, 'value', value);
+    checkTensorInput(this.rt, where, 'query', query);
+    checkTensorInput(this.rt, where, 'key', key);
+    checkTensorInput(this.rt, where, 'value', value);
     const bf = this.batchFirst;
     expectRank(where, 'query', qs, [2, 3], bf ? '(L, E) or (N, L, E) (batchFirst)' : '(L, E) or (L, N, E)');
     const batched = qs.length === 3;
@@ -169,25 +207,64 @@ export class MultiHead {
     if (Ev !== this.vdim) fail(where, `value must have vdim = ${this.vdim} features (last dim), got shape ${fmtShape(vs)}`);
     if (Nk !== N || Nv !== N) fail(where, `batch sizes differ: query ${N}, key ${Nk}, value ${Nv} (shapes ${fmtShape(qs)}, ${fmtShape(ks)}, ${fmtShape(vs)})`);
     if (Sv !== S) fail(where, `key and value must have the same length, got ${S} and ${Sv} (shapes ${fmtShape(ks)}, ${fmtShape(vs)})`);
-    if (L < 1 || S < 1 || N < 1) fail(where, `empty input: L = ${L}, S = ${S}, N = ${N}`);
+    if (N < 1 || L < 1) fail(where, `query must not be empty, got shape ${fmtShape(qs)}`);
+    if (S < 1) fail(where, `key and value must not be empty, got shapes ${fmtShape(ks)} and ${fmtShape(vs)}`);
     const masks = parseMasks(where, options, { batched, N, H, L, S });
     const needWeights = options.needWeights === undefined ? true : checkBoolean(where, 'needWeights', options.needWeights);
     const average = options.averageAttnWeights === undefined ? true : checkBoolean(where, 'averageAttnWeights', options.averageAttnWeights);
 
-    const q = stage(this.rt, this.ws, where, 'query', query, 'in.q');
-    const k = key === query ? q : stage(this.rt, this.ws, where, 'key', key, 'in.k');
-    const v = value === key ? k : stage(this.rt, this.ws, where, 'value', value, 'in.v');
-    const r = this.run(q, k, v, { N, L, S }, masks, needWeights ? { average } : null);
+    return this.rt.journal.atomic(where, () => {
+      const own = this.outputs.lease;
+      const q = stage(this.rt, this.ws, where, 'query', query, 'in.q', own);
+      const k = key === query ? q : stage(this.rt, this.ws, where, 'key', key, 'in.k', own);
+      const v = value === key ? k : stage(this.rt, this.ws, where, 'value', value, 'in.v', own);
+      const r = this.run(q, k, v, { N, L, S }, masks, needWeights ? { average } : null);
 
-    const outShape = batched ? (bf ? [N, L, E] : [L, N, E]) : [L, E];
-    const output = new Tensor(this.rt, r.out, outShape, false);
-    let weights: Tensor | null = null;
-    if (r.weights) {
-      const Sx = r.Sx;
-      const wShape = average ? [N, L, Sx] : [N, H, L, Sx];
-      weights = new Tensor(this.rt, r.weights, batched ? wShape : wShape.slice(1), false);
-    }
-    return { output, weights };
+      const lease = this.outputs.next();
+      const outShape = batched ? (bf ? [N, L, E] : [L, N, E]) : [L, E];
+      const output = new Tensor(this.rt, r.out, outShape, false, lease);
+      let weights: Tensor | null = null;
+      if (r.weights) {
+        const wShape = average ? [N, L, r.Sx] : [N, H, L, r.Sx];
+        weights = new Tensor(this.rt, r.weights, batched ? wShape : wShape.slice(1), false, lease);
+      }
+      return { output, weights };
+    });
+  }
+
+  /**
+   * @internal Every buffer run() writes, allocated before anything is written, so that a failed allocation
+   * changes nothing. proj: 'self' (q, k, v one input), 'kv' (key === value) or 'separate'.
+   */
+  reserve(proj: 'self' | 'kv' | 'separate', d: { N: number; L: number; S: number }, masks: ParsedMasks,
+          weights: { average: boolean } | null): MhaBuffers {
+    const ws = this.ws, E = this.embedDim, H = this.numHeads;
+    const { N, L, S } = d;
+    if (!this.packedInProj && proj !== 'separate') proj = 'separate';
+    const extra = (this.addBiasKV ? 1 : 0) + (this.addZeroAttn ? 1 : 0);
+    const Sx = S + extra;
+    const explicitCausal = masks.isCausal && !masks.attn && extra > 0;
+    const maskFloats = maskSize({ N, H, L, S, extra, attn: masks.attn, attn3d: masks.attn3d, kpm: masks.kpm, causal: explicitCausal });
+    const lin = (which: string, rows: number) => this.linear(which).scratchFloats(rows);
+    const projScratch = proj === 'self' ? lin('qkv', N * L)
+      : Math.max(lin('q', N * L), proj === 'kv' ? lin('kv', N * S) : Math.max(lin('k', N * S), lin('v', N * S)));
+    const gemm = Math.max(projScratch, lin('out', N * L), sdpaScratchFloats(this.rt, L, Sx, this.headDim, this.headDim));
+    return {
+      proj, Sx, explicitCausal,
+      gemm: gemm ? ws.get('gemm', gemm) : 0,
+      qkv: proj === 'self' ? ws.get('qkv', N * L * 3 * E) : 0,
+      q: proj === 'self' ? 0 : ws.get('q', N * L * E),
+      kv: proj === 'kv' ? ws.get('kv', N * S * 2 * E) : 0,
+      k: proj === 'separate' ? ws.get('k', N * S * E) : 0,
+      v: proj === 'separate' ? ws.get('v', N * S * E) : 0,
+      kx: extra ? ws.get('kx', N * Sx * E) : 0,
+      vx: extra ? ws.get('vx', N * Sx * E) : 0,
+      mask: maskFloats ? ws.get('mask', maskFloats) : 0,
+      scores: weights && !weights.average ? 0 : ws.get('heads.scores', L * Sx),
+      weights: weights ? ws.get('weights', N * (weights.average ? 1 : H) * L * Sx) : 0,
+      attn: ws.get('attn', N * L * E),
+      out: ws.get('out', N * L * E),
+    };
   }
 
   /**
@@ -196,78 +273,52 @@ export class MultiHead {
    */
   run(q: Staged, k: Staged, v: Staged, d: { N: number; L: number; S: number }, masks: ParsedMasks,
       weights: { average: boolean } | null): { out: number; weights: number; Sx: number } {
-    const rt = this.rt, ws = this.ws, E = this.embedDim, H = this.numHeads, hd = this.headDim;
+    const rt = this.rt, E = this.embedDim, H = this.numHeads, hd = this.headDim;
     const { N, L, S } = d;
     const bf = this.batchFirst;
-    const extra = (this.addBiasKV ? 1 : 0) + (this.addZeroAttn ? 1 : 0);
-    const Sx = S + extra;
-    // view of a [rows, width] projection buffer laid out like the inputs, starting at column `col`
-    const view = (ptr: number, width: number, len: number, col: number): HeadsView =>
-      ({ ptr: ptr + 4 * col, ld: bf ? width : N * width, bs: bf ? len * width : width });
+    const b = this.reserve(q === k && k === v ? 'self' : k === v ? 'kv' : 'separate', d, masks, weights);
+    const Sx = b.Sx, extra = Sx - S;
+    // columns [col, ...) of a projection buffer of `width` features laid out like the inputs
+    const view = (ptr: number, width: number, len: number, col: number): HeadsView => headsView(ptr, width, N, len, col, bf);
 
     // 1. in-projection (one GEMM for self-attention, one for key === value)
     let qv: HeadsView, kv: HeadsView, vv: HeadsView;
-    if (q === k && k === v && this.packedInProj) {
-      const qkv = ws.get('qkv', N * L * 3 * E);
-      this.linear('qkv').forward(q.ptr, N * L, qkv);
-      qv = view(qkv, 3 * E, L, 0); kv = view(qkv, 3 * E, L, E); vv = view(qkv, 3 * E, L, 2 * E);
+    if (b.proj === 'self') {
+      this.linear('qkv').forward(q.ptr, N * L, b.qkv, b.gemm);
+      qv = view(b.qkv, 3 * E, L, 0); kv = view(b.qkv, 3 * E, L, E); vv = view(b.qkv, 3 * E, L, 2 * E);
     } else {
-      const qp = ws.get('q', N * L * E);
-      this.linear('q').forward(q.ptr, N * L, qp);
-      qv = view(qp, E, L, 0);
-      if (k === v && this.packedInProj) {
-        const kvp = ws.get('kv', N * S * 2 * E);
-        this.linear('kv').forward(k.ptr, N * S, kvp);
-        kv = view(kvp, 2 * E, S, 0); vv = view(kvp, 2 * E, S, E);
+      this.linear('q').forward(q.ptr, N * L, b.q, b.gemm);
+      qv = view(b.q, E, L, 0);
+      if (b.proj === 'kv') {
+        this.linear('kv').forward(k.ptr, N * S, b.kv, b.gemm);
+        kv = view(b.kv, 2 * E, S, 0); vv = view(b.kv, 2 * E, S, E);
       } else {
-        const kp = ws.get('k', N * S * E), vp = ws.get('v', N * S * E);
-        this.linear('k').forward(k.ptr, N * S, kp);
-        this.linear('v').forward(v.ptr, N * S, vp);
-        kv = view(kp, E, S, 0); vv = view(vp, E, S, 0);
+        this.linear('k').forward(k.ptr, N * S, b.k, b.gemm);
+        this.linear('v').forward(v.ptr, N * S, b.v, b.gemm);
+        kv = view(b.k, E, S, 0); vv = view(b.v, E, S, 0);
       }
     }
 
     // 2. add_bias_kv / add_zero_attn: copy k, v into [N, Sx, E] with the extra rows appended per batch
     if (extra) {
-      kv = this.extend('kx', kv, N, S, Sx, this.addBiasKV ? this.weights!.get('bias_k')! : null);
-      vv = this.extend('vx', vv, N, S, Sx, this.addBiasKV ? this.weights!.get('bias_v')! : null);
+      kv = appendRows(rt, b.kx, kv, N, S, E, extra, this.biasKV ? this.biasKV[0] : null);
+      vv = appendRows(rt, b.vx, vv, N, S, E, extra, this.biasKV ? this.biasKV[1] : null);
     }
 
     // 3. masks -> one additive float mask (causal alone is left to the kernel when there are no extra columns)
-    const explicitCausal = masks.isCausal && !masks.attn && extra > 0;
-    const plan = buildMask(rt, ws, { N, H, L, S, extra, attn: masks.attn, attn3d: masks.attn3d, kpm: masks.kpm, causal: explicitCausal });
-    const kernelCausal = masks.isCausal && !masks.attn && !explicitCausal;
+    const plan = b.mask ? fillMask(rt, b.mask, { N, H, L, S, extra, attn: masks.attn, attn3d: masks.attn3d, kpm: masks.kpm, causal: b.explicitCausal }) : null;
+    const kernelCausal = masks.isCausal && !masks.attn && !b.explicitCausal;
 
     // 4. per head: softmax(q kᵀ / √hd + mask) v, written straight into the merged-heads layout
-    const attn = ws.get('attn', N * L * E);
-    const wPtr = weights ? ws.get('weights', N * (weights.average ? 1 : H) * L * Sx) : 0;
-    attendHeads(rt, ws, {
-      N, H, L, S: Sx, hd, hdv: hd, q: qv, k: kv, v: vv, out: view(attn, E, L, 0),
-      scale: 1 / Math.sqrt(hd), mask: plan, causal: kernelCausal,
-      weights: weights ? { ptr: wPtr, average: weights.average } : null,
+    attendHeads(rt, {
+      N, H, L, S: Sx, hd, hdv: hd, q: qv, k: kv, v: vv, out: view(b.attn, E, L, 0),
+      scale: 1 / Math.sqrt(hd), mask: plan, causal: kernelCausal, scores: b.scores, scratch: b.gemm,
+      weights: weights ? { ptr: b.weights, average: weights.average } : null,
     });
 
     // 5. out-projection
-    const out = ws.get('out', N * L * E);
-    this.linear('out').forward(attn, N * L, out);
-    return { out, weights: wPtr, Sx };
-  }
-
-  // Copies a [N, S, E] head view into a batch-major [N, Sx, E] buffer and appends bias (or zero) rows.
-  private extend(slot: string, src: HeadsView, N: number, S: number, Sx: number, bias: Float32Array | null): HeadsView {
-    const E = this.embedDim;
-    const ptr = this.ws.get(slot, N * Sx * E);
-    const mem = this.rt.f32(0, this.rt.memory.buffer.byteLength >> 2);
-    for (let n = 0; n < N; n++) {
-      for (let s = 0; s < S; s++) {
-        const from = (src.ptr >> 2) + n * src.bs + s * src.ld;
-        mem.copyWithin((ptr >> 2) + (n * Sx + s) * E, from, from + E);
-      }
-      let s = S;
-      if (bias) { mem.set(bias, (ptr >> 2) + (n * Sx + s) * E); s++; }
-      if (s < Sx) mem.fill(0, (ptr >> 2) + (n * Sx + s) * E, (ptr >> 2) + (n * Sx + s + 1) * E);
-    }
-    return { ptr, ld: E, bs: Sx * E };
+    this.linear('out').forward(b.attn, N * L, b.out, b.gemm);
+    return { out: b.out, weights: b.weights, Sx };
   }
 
   private releaseLinears(): void {
@@ -275,8 +326,8 @@ export class MultiHead {
     this.linears.clear();
   }
 
-  private checkLive(): void {
-    if (this.disposed) fail(this.name, 'used after dispose()');
+  private checkLive(where: string): void {
+    if (this.disposed) fail(where, 'module used after dispose()');
   }
 
   /** Frees packed weights and buffers; outputs of earlier forwards die with them. */
@@ -284,7 +335,8 @@ export class MultiHead {
     if (this.disposed) return;
     this.releaseLinears();
     this.ws.dispose();
-    this.weights = null;
+    this.outputs.end();
+    this.loaded = false;
     this.disposed = true;
   }
 }
