@@ -36,11 +36,11 @@ function checkC(what: string, C: Float32Array, ldc: number, m: number, n: number
   }
 }
 
-type Kernel = 'gemm_f32' | 'gemm_f32_bt' | 'packed' | 'packed_t' | 'batched' | 'batched_t';
+type Kernel = 'gemm_f32' | 'gemm_f32_trans_b' | 'packed' | 'packed_t' | 'batched' | 'batched_t';
 
 function runKernel(rt: Runtime, kind: Kernel, m: number, n: number, k: number, r: () => number, withBias: boolean, relu: boolean): void {
   const x = rt.exports;
-  const tb = kind === 'gemm_f32_bt' || kind === 'packed_t' || kind === 'batched_t';
+  const tb = kind === 'gemm_f32_trans_b' || kind === 'packed_t' || kind === 'batched_t';
   const batched = kind.startsWith('batched');
   if (batched) { withBias = false; relu = false; }
   const pad = Math.floor(r() * 4);
@@ -51,25 +51,28 @@ function runKernel(rt: Runtime, kind: Kernel, m: number, n: number, k: number, r
   const c = new Guarded(rt, m * ldc);
   const act = relu ? 1 : 0, bp = bias ? bias.ptr : 0;
   const what = `${rt.variant} ${kind} m=${m} n=${n} k=${k}${bias ? ' bias' : ''}${relu ? ' relu' : ''}`;
-  if (kind === 'gemm_f32') x.gemm_f32(m, n, k, a.ptr, lda, b.ptr, ldb, c.ptr, ldc, bp, act);
-  else if (kind === 'gemm_f32_bt') x.gemm_f32_bt(m, n, k, a.ptr, lda, b.ptr, ldb, c.ptr, ldc, bp, act);
-  else if (batched) x.gemm_f32_batched(1, m, n, k, a.ptr, lda, m * lda, b.ptr, ldb, 0, c.ptr, ldc, 0, tb ? 1 : 0);
+  const s = new Guarded(rt, Math.max(1, x.gemm_scratch_size_f32(m, n, k)));
+  if (kind === 'gemm_f32') x.gemm_f32(m, n, k, 0, m, 0, n, a.ptr, lda, b.ptr, ldb, c.ptr, ldc, bp, act, s.ptr);
+  else if (kind === 'gemm_f32_trans_b') x.gemm_f32_trans_b(m, n, k, 0, m, 0, n, a.ptr, lda, b.ptr, ldb, c.ptr, ldc, bp, act, s.ptr);
+  else if (batched) x.gemm_f32_batched(1, m, n, k, a.ptr, lda, m * lda, b.ptr, ldb, 0, c.ptr, ldc, 0, tb ? 1 : 0, s.ptr);
   else {
     const size = x.packed_b_size_f32(k, n);
     assert.equal(size, Math.ceil(n / 8) * 8 * k);
     const pk = new Guarded(rt, size);
-    x.pack_b_f32(k, n, b.ptr, ldb, tb ? 1 : 0, pk.ptr);
+    x.pack_b_f32(k, n, b.ptr, ldb, pk.ptr, tb ? 1 : 0);
     pk.checkGuards(`${what} pack_b_f32`);
-    x.gemm_f32_packed_b(m, n, k, a.ptr, lda, pk.ptr, c.ptr, ldc, bp, act);
+    x.gemm_f32_packed_b(m, n, k, 0, m, 0, n, a.ptr, lda, pk.ptr, c.ptr, ldc, bp, act, s.ptr);
     pk.free();
   }
+  s.checkGuards(`${what} scratch`);
+  s.free();
   checkC(what, c.data, ldc, m, n, reference(m, n, k, Ah, lda, Bh, ldb, tb, biasH, relu));
   c.checkGuards(what);
   for (const g of [a, b, c]) g.free();
   bias?.free();
 }
 
-const KERNELS: Kernel[] = ['gemm_f32', 'gemm_f32_bt', 'packed', 'packed_t', 'batched', 'batched_t'];
+const KERNELS: Kernel[] = ['gemm_f32', 'gemm_f32_trans_b', 'packed', 'packed_t', 'batched', 'batched_t'];
 const AWKWARD = [1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 16, 17, 31, 67, 131];
 
 for (const variant of VARIANTS) {
@@ -98,13 +101,68 @@ for (const variant of VARIANTS) {
     for (const tb of [0, 1]) {
       const A = randn(r, batch * m * k), B = randn(r, batch * k * n);
       const a = rt.tensor(A, [batch, m, k]), b = rt.tensor(B, [batch, k * n]), c = new Guarded(rt, batch * m * n);
-      rt.exports.gemm_f32_batched(batch, m, n, k, a.ptr, k, m * k, b.ptr, tb ? k : n, k * n, c.ptr, n, m * n, tb);
+      const s = rt.alloc(4 * Math.max(1, rt.exports.gemm_scratch_size_f32(m, n, k)));
+      rt.exports.gemm_f32_batched(batch, m, n, k, a.ptr, k, m * k, b.ptr, tb ? k : n, k * n, c.ptr, n, m * n, tb, s);
+      rt.free(s);
       for (let i = 0; i < batch; i++) {
         const ref = reference(m, n, k, A.subarray(i * m * k), k, B.subarray(i * k * n), tb ? k : n, tb === 1, null, false);
         checkC(`batched ${i} tb=${tb}`, c.data.subarray(i * m * n, (i + 1) * m * n), n, m, n, ref);
       }
       c.checkGuards('batched');
       a.dispose(); b.dispose(); c.free();
+    }
+  });
+
+  test(`${variant}: row and column sub-ranges give the whole product's bits; callers' scratch only`, async () => {
+    const rt = await runtime(variant);
+    const x = rt.exports;
+    const r = rng(variant === 'simd' ? 21 : 22);
+    // m = 1 (GEMV), few-rows order (packed, m <= 128), GotoBLAS order with K blocks, ragged n
+    for (const [m, n, k] of [[1, 45, 37], [2, 19, 9], [7, 33, 64], [16, 72, 300], [61, 41, 13], [130, 26, 900], [23, 100, 1601]]) {
+      const A = randn(r, m * k), B = randn(r, k * n), bias = randn(r, n);
+      const Bt = new Float32Array(n * k);
+      for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) Bt[j * k + p] = B[p * n + j];
+      const a = rt.tensor(A, [m, k]), b = rt.tensor(B, [k, n]), bt = rt.tensor(Bt, [n, k]), bs = rt.tensor(bias, [n]);
+      const pk = rt.alloc(x.packed_b_size_f32(k, n) * 4);
+      x.pack_b_f32(k, n, b.ptr, n, pk, 0);
+      const size = x.gemm_scratch_size_f32(m, n, k);
+      const s = new Guarded(rt, Math.max(1, size));
+      const whole = rt.empty([m, n]), part = new Guarded(rt, m * n);
+      const entries = [
+        ['gemm_f32', (r0: number, r1: number, c0: number, c1: number, c: number) =>
+          x.gemm_f32(m, n, k, r0, r1, c0, c1, a.ptr, k, b.ptr, n, c, n, bs.ptr, 1, s.ptr)],
+        ['gemm_f32_trans_b', (r0: number, r1: number, c0: number, c1: number, c: number) =>
+          x.gemm_f32_trans_b(m, n, k, r0, r1, c0, c1, a.ptr, k, bt.ptr, k, c, n, bs.ptr, 0, s.ptr)],
+        ['gemm_f32_packed_b', (r0: number, r1: number, c0: number, c1: number, c: number) =>
+          x.gemm_f32_packed_b(m, n, k, r0, r1, c0, c1, a.ptr, k, pk, c, n, bs.ptr, 1, s.ptr)],
+      ] as const;
+      const rowCuts = [...new Set([0, 1, Math.floor(m / 3), m - 1, m].filter((v) => v >= 0 && v <= m))].sort((u, v) => u - v);
+      const colCuts = [...new Set([0, 8, 8 * Math.floor(n / 16), n].filter((v) => v <= n))].sort((u, v) => u - v);
+      for (const [name, run] of entries) {
+        run(0, m, 0, n, whole.ptr);
+        part.data.fill(NaN);
+        for (let i = 0; i + 1 < rowCuts.length; i++) {
+          for (let j = 0; j + 1 < colCuts.length; j++) run(rowCuts[i], rowCuts[i + 1], colCuts[j], colCuts[j + 1], part.ptr);
+        }
+        const w = whole.data, g = part.data;
+        for (let e = 0; e < m * n; e++) {
+          if (!Object.is(w[e], g[e])) assert.fail(`${variant} ${name} ${m}x${n}x${k}: element ${e} is ${g[e]} in pieces, ${w[e]} whole`);
+        }
+        part.checkGuards(`${name} pieces`);
+        s.checkGuards(`${name} scratch of gemm_scratch_size_f32 = ${size} floats`);
+        if (variant === 'simd' && !(name === 'gemm_f32_trans_b' && m === 1)) {
+          // every path but the one-row A·Bᵀ dot products sums in gemm_f32_ref's order: the simd build equals it
+          const ref = rt.empty([m, n]);
+          x.gemm_f32_ref(m, n, k, a.ptr, k, name === 'gemm_f32_trans_b' ? bt.ptr : b.ptr, name === 'gemm_f32_trans_b' ? k : n, ref.ptr, n,
+                         bs.ptr, name === 'gemm_f32_trans_b' ? 1 : 0, name === 'gemm_f32_trans_b' ? 0 : 1);
+          for (let e = 0; e < m * n; e++) {
+            if (!Object.is(w[e], ref.data[e])) assert.fail(`simd ${name} ${m}x${n}x${k}: element ${e} is ${w[e]}, gemm_f32_ref ${ref.data[e]}`);
+          }
+          ref.dispose();
+        }
+      }
+      for (const t of [a, b, bt, bs, whole]) t.dispose();
+      part.free(); s.free(); rt.free(pk);
     }
   });
 
@@ -115,12 +173,13 @@ for (const variant of VARIANTS) {
     const A = randn(rng(3), m * k), B = randn(rng(4), k * n);
     A[0] = NaN; A[k] = Infinity; A[2 * k + 3] = -Infinity; A[3 * k] = -0; B[1] = 0; B[n + 2] = Infinity;
     const a = rt.tensor(A, [m, k]), b = rt.tensor(B, [k, n]), want = rt.empty([m, n]), got = rt.empty([m, n]);
-    x.gemm_f32_ref(m, n, k, a.ptr, k, b.ptr, n, 0, want.ptr, n, 0, 1);
+    x.gemm_f32_ref(m, n, k, a.ptr, k, b.ptr, n, want.ptr, n, 0, 0, 1);
     const pk = rt.alloc(x.packed_b_size_f32(k, n) * 4);
-    x.pack_b_f32(k, n, b.ptr, n, 0, pk);
-    for (const run of [() => x.gemm_f32(m, n, k, a.ptr, k, b.ptr, n, got.ptr, n, 0, 1),
-                       () => x.gemm_f32_packed_b(m, n, k, a.ptr, k, pk, got.ptr, n, 0, 1),
-                       () => x.gemm_f32_packed_b(1, n, k, a.ptr, k, pk, got.ptr, n, 0, 1)]) {
+    x.pack_b_f32(k, n, b.ptr, n, pk, 0);
+    const s = rt.alloc(x.gemm_scratch_size_f32(m, n, k) * 4);
+    for (const run of [() => x.gemm_f32(m, n, k, 0, m, 0, n, a.ptr, k, b.ptr, n, got.ptr, n, 0, 1, s),
+                       () => x.gemm_f32_packed_b(m, n, k, 0, m, 0, n, a.ptr, k, pk, got.ptr, n, 0, 1, s),
+                       () => x.gemm_f32_packed_b(1, n, k, 0, 1, 0, n, a.ptr, k, pk, got.ptr, n, 0, 1, 0)]) {
       got.data.fill(5);
       run();
       const w = want.data, g = got.data;
@@ -203,17 +262,18 @@ for (const variant of VARIANTS) {
           const X = randn(r, rows * inF);
           const x = rt.tensor(X, [rows, inF]);
           const y = new Guarded(rt, rows * outF);
+          const scratch = rt.alloc(Math.max(1, lin.scratchFloats(rows)) * 4);
           for (const act of [0, 1]) {
-            lin.forward(x.ptr, rows, y.ptr, act);
+            lin.forward(x.ptr, rows, y.ptr, scratch, act === 1 ? 'relu' : 'none');
             checkC(`PackedLinear ${outF}x${inF} rows=${rows} act=${act}`, y.data, outF, rows, outF,
                    reference(rows, outF, inF, X, inF, W, inF, true, withBias ? bias : null, act === 1));
             y.checkGuards('PackedLinear');
           }
-          x.dispose(); y.free();
+          x.dispose(); y.free(); rt.free(scratch);
         }
         lin.dispose();
         lin.dispose();
-        assert.throws(() => lin.forward(0, 1, 0), /PackedLinear: forward\(\) after dispose\(\)/);
+        assert.throws(() => lin.forward(0, 1, 0, 0), /PackedLinear: forward\(\) after dispose\(\)/);
       }
     }
     assert.equal(rt.memoryStats().bytesInUse, before, 'PackedLinear.dispose frees the packed weight and bias');

@@ -106,10 +106,10 @@ for (const variant of VARIANTS) {
       for (const n of [...SIZES, SPECIAL.length]) {
         const data = n === SPECIAL.length ? Float32Array.from(SPECIAL) : randn(r, n, -12, 12);
         const x = new Guarded(rt, n, data), y = new Guarded(rt, n);
-        rt.exports[name](x.ptr, y.ptr, n);
+        rt.exports[name](n, x.ptr, y.ptr);
         assertClose(y.data, Array.from(data, (v) => Math.fround(ref(v))), atol, rtol, `${variant} ${name} n=${n}`);
         y.checkGuards(`${name} n=${n}`);
-        rt.exports[name](x.ptr, x.ptr, n); // in place
+        rt.exports[name](n, x.ptr, x.ptr); // in place
         assertClose(x.data, Array.from(data, (v) => Math.fround(ref(v))), atol, rtol, `${variant} ${name} in place n=${n}`);
         x.free(); y.free();
       }
@@ -117,7 +117,7 @@ for (const variant of VARIANTS) {
     for (const n of SIZES) {
       const a = randn(r, n, -5, 5), b = randn(r, n, -5, 5);
       const A = new Guarded(rt, n, a), Bb = new Guarded(rt, n, b), Y = new Guarded(rt, n);
-      rt.exports.add_f32(A.ptr, Bb.ptr, Y.ptr, n);
+      rt.exports.add_f32(n, A.ptr, Bb.ptr, Y.ptr);
       assertClose(Y.data, Array.from(a, (v, i) => Math.fround(v + b[i])), 0, 0, `add n=${n}`);
       Y.checkGuards('add'); A.free(); Bb.free(); Y.free();
     }
@@ -127,7 +127,7 @@ for (const variant of VARIANTS) {
     const rt = await rtP;
     const N = 1 << 20;
     const x = new Guarded(rt, N), y = new Guarded(rt, N);
-    // name, ref, lo, hi, max ulp documented in assembly/simd_math.ts
+    // name, ref, lo, hi, max ulp documented in assembly/simd/math.ts
     const sweeps: [Unary, (v: number) => number, number, number, number][] = [
       ['exp_f32', Math.exp, -87.3, 88.7, 1.05],
       ['tanh_f32', Math.tanh, -10, 10, 1.6],
@@ -141,7 +141,7 @@ for (const variant of VARIANTS) {
       for (let s = 0; s < 4; s++) {
         const xd = x.data;
         for (let i = 0; i < N; i++) xd[i] = lo + (hi - lo) * ((s * N + i) / (4 * N));
-        rt.exports[name](x.ptr, y.ptr, N);
+        rt.exports[name](N, x.ptr, y.ptr);
         const xv = x.data, yv = y.data;
         for (let i = 0; i < N; i++) {
           const want = ref(xv[i]);
@@ -177,8 +177,8 @@ for (const variant of VARIANTS) {
         const m = o.mask ? put(o.mask.length * 4, (p) => rt.f32(p, o.mask!.length).set(o.mask!)) : 0;
         const b = o.bmask ? put(o.bmask.length, (p) => new Uint8Array(rt.memory.buffer, p, o.bmask!.length).set(o.bmask!)) : 0;
         const l = o.lens ? put(rows * 4, (p) => new Int32Array(rt.memory.buffer, p, rows).set(o.lens!)) : 0;
-        rt.exports.softmax_rows_f32(rows, cols, x.ptr, ld, y.ptr, ld, o.scale ?? 1, m, o.ldm ?? cols, b, cols,
-                                    o.causal ? 1 : 0, o.offset ?? 0, l);
+        rt.exports.softmax_rows_f32(rows, cols, x.ptr, ld, y.ptr, ld, m, o.ldm ?? cols, b, cols, l,
+                                    o.scale ?? 1, o.causal ? 1 : 0, o.offset ?? 0);
         const want = softmaxRef(rows, cols, data, ld, o);
         const got = new Float32Array(rows * cols);
         const yd = y.data;
@@ -204,7 +204,7 @@ for (const variant of VARIANTS) {
     ];
     const data = Float32Array.from(rowsData.flat());
     const x = new Guarded(rt, 25, data), y = new Guarded(rt, 25);
-    rt.exports.softmax_rows_f32(5, 5, x.ptr, 5, y.ptr, 5, 1, 0, 0, 0, 0, 0, 0, 0);
+    rt.exports.softmax_rows_f32(5, 5, x.ptr, 5, y.ptr, 5, 0, 0, 0, 0, 0, 1, 0, 0);
     assertClose(y.data, softmaxRef(5, 5, data, 5, {}), 4e-7, 9.6e-7, `${variant} softmax specials`);
     assert.deepEqual(Array.from(y.data.slice(0, 5)), [0, 0, 0, 0, 0]);
     y.checkGuards('softmax specials');
@@ -218,7 +218,7 @@ for (const variant of VARIANTS) {
     for (const causal of [0, 1]) {
       const data = Float32Array.from(rowsData.flat());
       const x = new Guarded(rt, data.length, data);
-      rt.exports.softmax_rows_f32(3, cols, x.ptr, cols, x.ptr, cols, 1, 0, 0, 0, 0, causal, cols, 0); // offset: nothing cut
+      rt.exports.softmax_rows_f32(3, cols, x.ptr, cols, x.ptr, cols, 0, 0, 0, 0, 0, 1, causal, cols); // offset: nothing cut
       const y = x.data;
       for (let j = 0; j < cols; j++) {
         assert.ok(Number.isNaN(y[j]), `causal=${causal}: all-NaN row in place must stay NaN at ${j}, got ${y[j]}`);

@@ -1,4 +1,4 @@
-# Derives the polynomial coefficients used in assembly/simd_math.ts (run: python3 tools/fit_simd_math.py).
+# Derives the polynomial coefficients used in assembly/simd/math.ts (run: python3 tools/fit_simd_math.py).
 # Each fit is a weighted least-squares fit on a dense grid, refined by Lawson iterations towards the
 # minimax (equal-ripple) relative error; the printed error is the float64 fit error only (the float32
 # evaluation error is measured separately by tests/kernels/*.spec.ts and tests/kernels_misc.test.ts).

@@ -38,10 +38,10 @@ function cases(rt: Runtime, N: number, L: number, E: number, H: number): [string
   const m = N * L;
   for (const [k, n] of [[E, 3 * E], [E, E], [E, F], [F, E]]) {
     const size = x.packed_b_size_f32(k, n);
-    const a = rt.alloc(m * k * 4), c = rt.alloc(m * n * 4), pk = rt.alloc(size * 4);
+    const a = rt.alloc(m * k * 4), c = rt.alloc(m * n * 4), pk = rt.alloc(size * 4), s = rt.alloc(x.gemm_scratch_size_f32(m, n, k) * 4);
     rt.f32(a, m * k).set(randomF32(m * k, 3));
     rt.f32(pk, size).set(randomF32(size, 4));
-    out.push([`gemm ${m}x${k}x${n}`, () => x.gemm_f32_packed_b(m, n, k, a, k, pk, c, n, 0, 0)]);
+    out.push([`gemm ${m}x${k}x${n}`, () => x.gemm_f32_packed_b(m, n, k, 0, m, 0, n, a, k, pk, c, n, 0, 0, s)]);
   }
   return out;
 }

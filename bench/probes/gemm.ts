@@ -15,6 +15,7 @@ import { randomF32 } from '../rng.ts';
 import { gflops, measure, type MeasureOptions } from '../timing.ts';
 import { PEAK_FLOPS_PER_ITER } from '../suites/peak.ts';
 import { probeBuilds } from './builds.ts';
+import { loadProbes } from './peak_build.ts';
 
 declare const Deno: { args: string[] } | undefined;
 const args: string[] = typeof Deno !== 'undefined' ? Deno.args : process.argv.slice(2);
@@ -38,14 +39,15 @@ function ours(rt: Runtime, v: string, m: number, k: number, n: number, A: Float3
   rt.f32(b, k * n).set(B);
   const T = rt.f32(bt, k * n);
   for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) T[j * k + p] = B[p * n + j];
-  x.pack_b_f32(k, n, b, n, 0, pk);
+  x.pack_b_f32(k, n, b, n, pk, 0);
+  const s = rt.alloc(x.gemm_scratch_size_f32(m, n, k) * 4);
   return {
     runners: [
-      { name: `${v} packed`, run: () => x.gemm_f32_packed_b(m, n, k, a, k, pk, c, n, 0, 0) },
-      { name: `${v} plain`, run: () => x.gemm_f32(m, n, k, a, k, b, n, c, n, 0, 0) },
-      { name: `${v} bt`, run: () => x.gemm_f32_bt(m, n, k, a, k, bt, k, c, n, 0, 0) },
+      { name: `${v} packed`, run: () => x.gemm_f32_packed_b(m, n, k, 0, m, 0, n, a, k, pk, c, n, 0, 0, s) },
+      { name: `${v} plain`, run: () => x.gemm_f32(m, n, k, 0, m, 0, n, a, k, b, n, c, n, 0, 0, s) },
+      { name: `${v} bt`, run: () => x.gemm_f32_trans_b(m, n, k, 0, m, 0, n, a, k, bt, k, c, n, 0, 0, s) },
     ].slice(0, packedOnly ? 1 : 3),
-    free: () => [a, b, bt, c, pk].forEach((p) => rt.free(p)),
+    free: () => [a, b, bt, c, pk, s].forEach((p) => rt.free(p)),
   };
 }
 
@@ -74,8 +76,9 @@ const builds = await probeBuilds(alts);
 console.log('peak probes (GFLOP/s, best sample):');
 const PEAK_ITERS = 200_000;
 for (const build of builds) {
-  const x = build.rt.exports as unknown as Record<string, (iters: number) => number>;
-  const names = ['peak_mul_add_f32', 'peak_madd_f32'].filter((name) => x[name]);
+  if (build.name !== build.rt.variant) continue;   // the probe build of the packaged variant only
+  const x = await loadProbes(build.rt.variant);
+  const names = ['peak_mul_add_f32', 'peak_madd_f32'] as const;
   const ts = await measure(names.map((name) => () => x[name](PEAK_ITERS)), { budgetMs: 100, minSamples: 5 });
   names.forEach((name, i) => console.log(`  ${build.name} ${name}: ${gflops(PEAK_ITERS * PEAK_FLOPS_PER_ITER, ts[i].minMs).toFixed(1)}`));
 }

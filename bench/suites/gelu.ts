@@ -39,7 +39,7 @@ export const suite: Suite = {
           rt.f32(px, n).set(x);
           const fn = rt.exports[kernel];
           return {
-            run: () => fn(px, py, n),
+            run: () => fn(n, px, py),
             output: () => rt.f32(py, n).slice(),
             dispose: () => { rt.free(px); rt.free(py); },
           };

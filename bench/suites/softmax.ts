@@ -29,7 +29,7 @@ export const suite: Suite = {
           rt.f32(px, rows * cols).set(x);
           const ex = rt.exports;
           return {
-            run: () => ex.softmax_rows_f32(rows, cols, px, cols, py, cols, 1, 0, 0, 0, 0, 0, 0, 0),
+            run: () => ex.softmax_rows_f32(rows, cols, px, cols, py, cols, 0, 0, 0, 0, 0, 1, 0, 0),
             output: () => rt.f32(py, rows * cols).slice(),
             dispose: () => { rt.free(px); rt.free(py); },
           };

@@ -1,6 +1,7 @@
 // rt.ops.gelu / rt.ops.relu: elementwise activations over any number of elements (the shape is the caller's).
 import { checkEnum, checkOptions, describeValue, failType } from '../errors.ts';
 import { borrowInput, borrowOutput, checkInput, checkOutput, type Borrowed, type Operand } from './operand.ts';
+import { unary, type Unary } from '../ops/elementwise.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { Tensor } from '../runtime/tensor.ts';
 
@@ -21,8 +22,7 @@ function size(where: string, x: unknown): number {
   failType(where, `x must be a Float32Array or a Tensor, got ${describeValue(x)}`);
 }
 
-function unary(rt: Runtime, where: string, x: Operand, out: Operand | undefined,
-               kernel: (x: number, y: number, n: number) => void): Float32Array | Tensor {
+function unaryOp(rt: Runtime, where: string, x: Operand, out: Operand | undefined, f: Unary): Float32Array | Tensor {
   const n = size(where, x);
   checkInput(rt, where, 'x', x, n);
   checkOutput(rt, where, out, n, 'x.length');
@@ -30,7 +30,7 @@ function unary(rt: Runtime, where: string, x: Operand, out: Operand | undefined,
   try {
     const X = borrowInput(rt, where, 'x', x, n, undefined, out, true); held.push(X);   // in place: out === x
     const Y = borrowOutput(rt, where, out, n, 'x.length'); held.push(Y);
-    kernel(X.ptr, Y.ptr, n);
+    unary(rt, f, n, X.ptr, Y.ptr);
     return Y.finish();
   } finally {
     for (const h of held.reverse()) h.release();
@@ -40,12 +40,10 @@ function unary(rt: Runtime, where: string, x: Operand, out: Operand | undefined,
 export function gelu(rt: Runtime, x: Operand, options: GeluOptions = {}): Float32Array | Tensor {
   checkOptions('gelu', options, ['approximate', 'out']);
   const approx = options.approximate === undefined ? 'none' : checkEnum('gelu', 'approximate', options.approximate, ['none', 'tanh'] as const);
-  const k = rt.exports;
-  return unary(rt, 'gelu', x, options.out, approx === 'tanh' ? (a, b, n) => k.gelu_tanh_f32(a, b, n) : (a, b, n) => k.gelu_f32(a, b, n));
+  return unaryOp(rt, 'gelu', x, options.out, approx === 'tanh' ? 'gelu_tanh' : 'gelu');
 }
 
 export function relu(rt: Runtime, x: Operand, options: ReluOptions = {}): Float32Array | Tensor {
   checkOptions('relu', options, ['out']);
-  const k = rt.exports;
-  return unary(rt, 'relu', x, options.out, (a, b, n) => k.relu_f32(a, b, n));
+  return unaryOp(rt, 'relu', x, options.out, 'relu');
 }

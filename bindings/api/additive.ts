@@ -2,6 +2,7 @@
 // keys, fused (the [batch, nq, nk, hidden] features are never materialised).
 import { checkOptions, checkPositiveInt, fail, failType } from '../errors.ts';
 import { borrowInput, borrowOutput, checkInput, checkOutput, type Borrowed, type Operand } from './operand.ts';
+import { additiveScores as additiveScoresKernel } from '../ops/additive.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import type { Tensor } from '../runtime/tensor.ts';
 
@@ -37,7 +38,7 @@ export function additiveScores(rt: Runtime, qp: Operand, kp: Operand, wv: Operan
     const K = borrowInput(rt, W, 'kp', kp, batch * nk * h, kExpr, options.out); held.push(K);
     const V = borrowInput(rt, W, 'wv', wv, h, 'hidden', options.out); held.push(V);
     const O = borrowOutput(rt, W, options.out, batch * nq * nk, `batch*nq*nk = ${batch}*${nq}*${nk}`); held.push(O);
-    rt.exports.additive_scores_f32(batch, nq, nk, h, Q.ptr, K.ptr, V.ptr, O.ptr);
+    additiveScoresKernel(rt, { batch, nq, nk, hidden: h, qp: Q.ptr, kp: K.ptr, wv: V.ptr, out: O.ptr });
     return O.finish();
   } finally {
     for (const x of held.reverse()) x.release();

@@ -1,6 +1,7 @@
 // rt.ops.layerNorm: torch.nn.LayerNorm over the last dim of x [rows, cols] (biased variance, eps inside the sqrt).
 import { checkOptions, checkPositiveInt, describeValue, fail, failType } from '../errors.ts';
 import { borrowInput, borrowOutput, checkInput, checkOutput, type Borrowed, type Operand } from './operand.ts';
+import { layerNorm as layerNormRows } from '../ops/norm.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import type { Tensor } from '../runtime/tensor.ts';
 
@@ -46,7 +47,7 @@ export function layerNorm(rt: Runtime, x: Operand, options: LayerNormOptions): F
       const B = borrowInput(rt, W, 'bias', options.bias, cols, 'cols', options.out); held.push(B); b = B.ptr;
     }
     const Y = borrowOutput(rt, W, options.out, n, expr); held.push(Y);
-    rt.exports.layernorm_f32(rows, cols, X.ptr, cols, Y.ptr, cols, g, b, eps);
+    layerNormRows(rt, { rows, cols, x: X.ptr, ldx: cols, y: Y.ptr, ldy: cols, weight: g, bias: b, eps });
     return Y.finish();
   } finally {
     for (const h of held.reverse()) h.release();

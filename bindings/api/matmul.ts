@@ -1,6 +1,7 @@
 // rt.ops.matmul: C[m,n] = A[m,k]·B[k,n] (+bias[n]), or A·Bᵀ with B [n,k] when transposeB.
 // Operands are Float32Array (copied in / out) or Tensor of this runtime (used in place, zero copy).
 import { checkBoolean, checkOptions, checkPositiveInt, fail, failType } from '../errors.ts';
+import { gemm, gemmScratchFloats } from '../ops/gemm.ts';
 import { borrowInput, borrowOutput, checkInput, checkOutput, type Borrowed, type Operand } from './operand.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { Tensor } from '../runtime/tensor.ts';
@@ -46,11 +47,12 @@ export function matmul(rt: Runtime, a: Operand, b: Operand, options: MatmulOptio
       biasPtr = bias.ptr;
     }
     const C = borrowOutput(rt, W, out, m * n, cExpr); held.push(C);
-    // gemm_f32 / gemm_f32_bt copy each 8-column block of B into an L1 scratch panel as they go, which costs the
-    // same as packing B up front, and take their GEMV path for m = 1.
-    const x = rt.exports;
-    if (tb) x.gemm_f32_bt(m, n, k, A.ptr, k, B.ptr, k, C.ptr, n, biasPtr, 0);
-    else x.gemm_f32(m, n, k, A.ptr, k, B.ptr, n, C.ptr, n, biasPtr, 0);
+    // gemm_f32 / gemm_f32_trans_b copy each 8-column block of B into an L1 scratch panel as they go, which costs
+    // the same as packing B up front, and take their GEMV path for m = 1 (no scratch then).
+    const floats = gemmScratchFloats(rt, m, n, k);
+    const scratch = floats > 0 ? rt.alloc(floats * 4, W) : 0;
+    if (scratch) held.push({ ptr: scratch, release: () => rt.free(scratch) });
+    gemm(rt, { m, n, k, a: A.ptr, lda: k, b: B.ptr, ldb: tb ? k : n, transposeB: tb, c: C.ptr, ldc: n, bias: biasPtr, scratch });
     return C.finish();
   } finally {
     for (const h of held) h.release();

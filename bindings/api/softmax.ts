@@ -2,6 +2,8 @@
 // d2l valid lengths, in one kernel call (softmax_rows_f32). Rows whose every score is masked give zeros.
 import { checkBoolean, checkFinite, checkOptions, checkPositiveInt, describeValue, fail, failType } from '../errors.ts';
 import { borrowInput, borrowOutput, checkInput, checkOutput, type Borrowed, type Operand } from './operand.ts';
+import { uploadI32, uploadU8 } from '../ops/memory.ts';
+import { softmaxRows } from '../ops/softmax.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { Tensor } from '../runtime/tensor.ts';
 
@@ -57,7 +59,7 @@ export function softmax(rt: Runtime, x: Operand, options: SoftmaxOptions): Float
       ldbm = maskLd;
       bmaskPtr = rt.alloc(mask.length, W);
       held.push({ ptr: bmaskPtr, release: () => rt.free(bmaskPtr) });
-      new Uint8Array(rt.memory.buffer, bmaskPtr, mask.length).set(mask);
+      uploadU8(rt, bmaskPtr, mask);
     } else if (mask !== undefined && mask !== null) {
       ldm = maskLd;
       const M = borrowInput(rt, W, 'mask', mask, maskLen, undefined, options.out); held.push(M);
@@ -66,11 +68,10 @@ export function softmax(rt: Runtime, x: Operand, options: SoftmaxOptions): Float
     if (lens) {
       lensPtr = rt.alloc(rows * 4, W);
       held.push({ ptr: lensPtr, release: () => rt.free(lensPtr) });
-      new Int32Array(rt.memory.buffer, lensPtr, rows).set(lens);
+      uploadI32(rt, lensPtr, lens);
     }
     const Y = borrowOutput(rt, W, options.out, n, expr); held.push(Y);
-    rt.exports.softmax_rows_f32(rows, cols, X.ptr, cols, Y.ptr, cols, scale, maskPtr, ldm, bmaskPtr, ldbm,
-                                causal ? 1 : 0, 0, lensPtr);
+    softmaxRows(rt, { rows, cols, x: X.ptr, ldx: cols, y: Y.ptr, ldy: cols, scale, mask: maskPtr, ldm, bmask: bmaskPtr, ldbm, lens: lensPtr, causal });
     return Y.finish();
   } finally {
     for (const h of held.reverse()) h.release();

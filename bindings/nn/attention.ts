@@ -4,7 +4,11 @@
 // 'additive' w_vᵀ tanh(W_q q + W_k k) (Bahdanau, d2l AdditiveAttention).
 import { checkBoolean, checkDropout, checkEnum, checkOptions, checkPositiveInt, describeValue, fail, failType, fmtShape } from '../errors.ts';
 import { checkTensorInput, expectRank, shapeOf, stage, type Input } from './inputs.ts';
+import { additiveScores } from '../ops/additive.ts';
+import { gemmBatched, gemmScratchFloats } from '../ops/gemm.ts';
 import { PackedLinear } from '../ops/linear.ts';
+import { upload, uploadI32 } from '../ops/memory.ts';
+import { softmaxRows } from '../ops/softmax.ts';
 import type { AttentionResult } from './multihead.ts';
 import { checkRuntime, type Runtime } from '../runtime/runtime.ts';
 import type { StateDictInput } from '../io/safetensors.ts';
@@ -93,7 +97,7 @@ export class Attention {
           Wq = new PackedLinear(this.rt, w.get('W_q.weight')!, null, h, this.querySize!);
           Wk = new PackedLinear(this.rt, w.get('W_k.weight')!, null, h, this.keySize!);
           wv = this.rt.alloc(h * 4);
-          this.rt.f32(wv, h).set(w.get('w_v.weight')!);
+          upload(this.rt, wv, w.get('w_v.weight')!);
         } else if (this.score === 'general') {
           Wq = new PackedLinear(this.rt, w.get('W_a.weight')!, this.bias ? w.get('W_a.bias')! : null, this.querySize!, this.keySize!);
         }
@@ -141,39 +145,42 @@ export class Attention {
     const lensIn = this.checkLens(where, options.validLens, B, Q, K);
 
     return this.rt.journal.atomic(where, () => {
-      const rt = this.rt, x = rt.exports, ws = this.ws, own = this.outputs.lease;
+      const rt = this.rt, ws = this.ws, own = this.outputs.lease;
       const q = stage(rt, ws, where, 'queries', queries, 'in.q', own);
       const k = keys === queries ? q : stage(rt, ws, where, 'keys', keys, 'in.k', own);
       const v = values === keys ? k : stage(rt, ws, where, 'values', values, 'in.v', own);
       // every buffer before anything is written: a failed allocation changes nothing
-      const h = this.numHiddens ?? 0;
+      const h = this.numHiddens ?? 0, d = this.score === 'general' ? dq : dk;
       const scores = ws.get('weights', B * Q * K);   // softmax runs in place: scores become the weights
       const out = ws.get('out', B * Q * dv);
       const qp = this.score === 'additive' ? ws.get('qp', B * Q * h) : 0;
       const kp = this.score === 'additive' ? ws.get('kp', B * K * h) : 0;
       const kw = this.score === 'general' ? ws.get('kw', B * K * dq) : 0;
       const lens = lensIn ? ws.get('lens', B * Q) : 0;
-      if (lensIn) new Int32Array(rt.memory.buffer, lens, B * Q).set(lensIn);
+      const scratch = ws.get('gemm', Math.max(1, gemmScratchFloats(rt, Q, K, d), gemmScratchFloats(rt, Q, dv, K),
+        this.Wq?.scratchFloats(this.score === 'additive' ? B * Q : B * K) ?? 0, this.Wk?.scratchFloats(B * K) ?? 0));
+      if (lensIn) uploadI32(rt, lens, lensIn);
 
       // scores: [B, Q, K]
       if (this.score === 'additive') {
-        this.Wq!.forward(q.ptr, B * Q, qp);   // W_q q: [B, Q, h]
-        this.Wk!.forward(k.ptr, B * K, kp);   // W_k k: [B, K, h]
-        x.additive_scores_f32(B, Q, K, h, qp, kp, this.wv, scores);
+        this.Wq!.forward(q.ptr, B * Q, qp, scratch);   // W_q q: [B, Q, h]
+        this.Wk!.forward(k.ptr, B * K, kp, scratch);   // W_k k: [B, K, h]
+        additiveScores(rt, { batch: B, nq: Q, nk: K, hidden: h, qp, kp, wv: this.wv, out: scores });
       } else {
-        let kk = k.ptr, d = dk;
+        let kk = k.ptr;
         if (this.score === 'general') {     // W_a k (+ b): [B, K, q]
-          this.Wq!.forward(k.ptr, B * K, kw);
+          this.Wq!.forward(k.ptr, B * K, kw, scratch);
           kk = kw;
-          d = dq;
         }
-        x.gemm_f32_batched(B, Q, K, d, q.ptr, d, Q * d, kk, d, K * d, scores, K, Q * K, 1);
+        gemmBatched(rt, { batch: B, m: Q, n: K, k: d, a: q.ptr, lda: d, sa: Q * d, b: kk, ldb: d, sb: K * d,
+          transposeB: true, c: scores, ldc: K, sc: Q * K, scratch });
       }
       const scale = this.score === 'scaledDot' ? 1 / Math.sqrt(dq) : 1;
-      x.softmax_rows_f32(B * Q, K, scores, K, scores, K, scale, 0, 0, 0, 0, 0, 0, lens);
+      softmaxRows(rt, { rows: B * Q, cols: K, x: scores, ldx: K, y: scores, ldy: K, scale, lens });
 
       // output = weights · values: [B, Q, dv]
-      x.gemm_f32_batched(B, Q, dv, K, scores, K, Q * K, v.ptr, dv, K * dv, out, dv, Q * dv, 0);
+      gemmBatched(rt, { batch: B, m: Q, n: dv, k: K, a: scores, lda: K, sa: Q * K, b: v.ptr, ldb: dv, sb: K * dv,
+        c: out, ldc: dv, sc: Q * dv, scratch });
       const lease = this.outputs.next();
       return { output: new Tensor(rt, out, [B, Q, dv], false, lease), weights: new Tensor(rt, scores, [B, Q, K], false, lease) };
     });

@@ -3,7 +3,7 @@
 // project out. Heads are strided views, so nothing is transposed or copied between those steps.
 import { checkBoolean, checkDropout, checkOptions, checkPositiveInt, fail, failType, fmtShape } from '../errors.ts';
 import { checkTensorInput, expectRank, matchMask, readMask, shapeOf, stage, type Input, type MaskInfo, type MaskInput, type Staged } from './inputs.ts';
-import { attendHeads, type HeadsView } from '../ops/sdpa.ts';
+import { appendRows, attendHeads, headsView, sdpaScratchFloats, type HeadsView } from '../ops/sdpa.ts';
 import { PackedLinear } from '../ops/linear.ts';
 import { fillMask, maskSize } from '../ops/masks.ts';
 import { checkRuntime, type Runtime } from '../runtime/runtime.ts';
@@ -48,7 +48,7 @@ export interface MhaBuffers {
   proj: 'self' | 'kv' | 'separate';
   Sx: number;
   explicitCausal: boolean;
-  qkv: number; q: number; kv: number; k: number; v: number; kx: number; vx: number;
+  gemm: number; qkv: number; q: number; kv: number; k: number; v: number; kx: number; vx: number;
   mask: number; scores: number; weights: number; attn: number; out: number;
 }
 
@@ -245,8 +245,13 @@ export class MultiHead {
     const Sx = S + extra;
     const explicitCausal = masks.isCausal && !masks.attn && extra > 0;
     const maskFloats = maskSize({ N, H, L, S, extra, attn: masks.attn, attn3d: masks.attn3d, kpm: masks.kpm, causal: explicitCausal });
+    const lin = (which: string, rows: number) => this.linear(which).scratchFloats(rows);
+    const projScratch = proj === 'self' ? lin('qkv', N * L)
+      : Math.max(lin('q', N * L), proj === 'kv' ? lin('kv', N * S) : Math.max(lin('k', N * S), lin('v', N * S)));
+    const gemm = Math.max(projScratch, lin('out', N * L), sdpaScratchFloats(this.rt, L, Sx, this.headDim, this.headDim));
     return {
       proj, Sx, explicitCausal,
+      gemm: gemm ? ws.get('gemm', gemm) : 0,
       qkv: proj === 'self' ? ws.get('qkv', N * L * 3 * E) : 0,
       q: proj === 'self' ? 0 : ws.get('q', N * L * E),
       kv: proj === 'kv' ? ws.get('kv', N * S * 2 * E) : 0,
@@ -273,32 +278,31 @@ export class MultiHead {
     const bf = this.batchFirst;
     const b = this.reserve(q === k && k === v ? 'self' : k === v ? 'kv' : 'separate', d, masks, weights);
     const Sx = b.Sx, extra = Sx - S;
-    // view of a [rows, width] projection buffer laid out like the inputs, starting at column `col`
-    const view = (ptr: number, width: number, len: number, col: number): HeadsView =>
-      ({ ptr: ptr + 4 * col, ld: bf ? width : N * width, bs: bf ? len * width : width });
+    // columns [col, ...) of a projection buffer of `width` features laid out like the inputs
+    const view = (ptr: number, width: number, len: number, col: number): HeadsView => headsView(ptr, width, N, len, col, bf);
 
     // 1. in-projection (one GEMM for self-attention, one for key === value)
     let qv: HeadsView, kv: HeadsView, vv: HeadsView;
     if (b.proj === 'self') {
-      this.linear('qkv').forward(q.ptr, N * L, b.qkv);
+      this.linear('qkv').forward(q.ptr, N * L, b.qkv, b.gemm);
       qv = view(b.qkv, 3 * E, L, 0); kv = view(b.qkv, 3 * E, L, E); vv = view(b.qkv, 3 * E, L, 2 * E);
     } else {
-      this.linear('q').forward(q.ptr, N * L, b.q);
+      this.linear('q').forward(q.ptr, N * L, b.q, b.gemm);
       qv = view(b.q, E, L, 0);
       if (b.proj === 'kv') {
-        this.linear('kv').forward(k.ptr, N * S, b.kv);
+        this.linear('kv').forward(k.ptr, N * S, b.kv, b.gemm);
         kv = view(b.kv, 2 * E, S, 0); vv = view(b.kv, 2 * E, S, E);
       } else {
-        this.linear('k').forward(k.ptr, N * S, b.k);
-        this.linear('v').forward(v.ptr, N * S, b.v);
+        this.linear('k').forward(k.ptr, N * S, b.k, b.gemm);
+        this.linear('v').forward(v.ptr, N * S, b.v, b.gemm);
         kv = view(b.k, E, S, 0); vv = view(b.v, E, S, 0);
       }
     }
 
     // 2. add_bias_kv / add_zero_attn: copy k, v into [N, Sx, E] with the extra rows appended per batch
     if (extra) {
-      kv = this.extend(b.kx, kv, N, S, Sx, this.biasKV ? this.biasKV[0] : null);
-      vv = this.extend(b.vx, vv, N, S, Sx, this.biasKV ? this.biasKV[1] : null);
+      kv = appendRows(rt, b.kx, kv, N, S, E, extra, this.biasKV ? this.biasKV[0] : null);
+      vv = appendRows(rt, b.vx, vv, N, S, E, extra, this.biasKV ? this.biasKV[1] : null);
     }
 
     // 3. masks -> one additive float mask (causal alone is left to the kernel when there are no extra columns)
@@ -308,26 +312,13 @@ export class MultiHead {
     // 4. per head: softmax(q kᵀ / √hd + mask) v, written straight into the merged-heads layout
     attendHeads(rt, {
       N, H, L, S: Sx, hd, hdv: hd, q: qv, k: kv, v: vv, out: view(b.attn, E, L, 0),
-      scale: 1 / Math.sqrt(hd), mask: plan, causal: kernelCausal, scratch: b.scores,
+      scale: 1 / Math.sqrt(hd), mask: plan, causal: kernelCausal, scores: b.scores, scratch: b.gemm,
       weights: weights ? { ptr: b.weights, average: weights.average } : null,
     });
 
     // 5. out-projection
-    this.linear('out').forward(b.attn, N * L, b.out);
+    this.linear('out').forward(b.attn, N * L, b.out, b.gemm);
     return { out: b.out, weights: b.weights, Sx };
-  }
-
-  // Copies a [N, S, E] head view into the batch-major [N, Sx, E] buffer at ptr and appends bias (or zero) rows.
-  private extend(ptr: number, src: HeadsView, N: number, S: number, Sx: number, bias: Float32Array | null): HeadsView {
-    const E = this.embedDim, rt = this.rt;
-    for (let n = 0; n < N; n++) {
-      const dst = rt.f32(ptr + 4 * n * Sx * E, Sx * E);
-      for (let s = 0; s < S; s++) dst.set(rt.f32(src.ptr + 4 * (n * src.bs + s * src.ld), E), s * E);
-      let s = S;
-      if (bias) { dst.set(bias, s * E); s++; }
-      if (s < Sx) dst.fill(0, s * E, (s + 1) * E);
-    }
-    return { ptr, ld: E, bs: Sx * E };
   }
 
   private releaseLinears(): void {

@@ -6,7 +6,10 @@
 import { checkBoolean, checkDropout, checkEnum, checkFinite, checkOptions, checkPositiveInt, fail, failType, fmtShape } from '../errors.ts';
 import { checkTensorInput, expectRank, shapeOf, stage, type Input, type MaskInput, type Staged } from './inputs.ts';
 import { MultiHead, parseMasks, type ParsedMasks } from './multihead.ts';
+import { add, unary } from '../ops/elementwise.ts';
 import { PackedLinear } from '../ops/linear.ts';
+import { copy } from '../ops/memory.ts';
+import { LayerNormParams } from '../ops/norm.ts';
 import { checkRuntime, type Runtime } from '../runtime/runtime.ts';
 import type { StateDictInput } from '../io/safetensors.ts';
 import { readStateDict, subStateDict, type ParamSpec } from '../io/statedict.ts';
@@ -55,30 +58,9 @@ interface LayerConfig {
   E: number; H: number; F: number; act: Activation; eps: number; normFirst: boolean; bias: boolean; batchFirst: boolean; decoder: boolean;
 }
 
-// A LayerNorm's parameters in wasm memory.
-class Norm {
-  constructor(private readonly rt: Runtime, readonly gamma: number, readonly beta: number, private readonly eps: number, private readonly E: number) {}
-  static load(rt: Runtime, w: Map<string, Float32Array>, name: string, E: number, eps: number, bias: boolean): Norm {
-    const g = rt.alloc(E * 4);
-    let b = 0;
-    try {
-      if (bias) b = rt.alloc(E * 4);
-    } catch (e) {
-      rt.free(g);
-      throw e;
-    }
-    rt.f32(g, E).set(w.get(`${name}.weight`)!);
-    if (bias) rt.f32(b, E).set(w.get(`${name}.bias`)!);
-    return new Norm(rt, g, b, eps, E);
-  }
-  // y[rows, E] = LayerNorm(x[rows, E])
-  apply(x: number, y: number, rows: number): void {
-    this.rt.exports.layernorm_f32(rows, this.E, x, this.E, y, this.E, this.gamma, this.beta, this.eps);
-  }
-  dispose(): void {
-    this.rt.free(this.gamma);
-    if (this.beta) this.rt.free(this.beta);
-  }
+// A LayerNorm's parameters by PyTorch name (`${name}.weight`, `${name}.bias`).
+function loadNorm(rt: Runtime, w: Map<string, Float32Array>, name: string, eps: number, bias: boolean): LayerNormParams {
+  return LayerNormParams.load(rt, w.get(`${name}.weight`)!, bias ? w.get(`${name}.bias`)! : null, eps);
 }
 
 function normParams(name: string, E: number, bias: boolean): ParamSpec[] {
@@ -93,7 +75,7 @@ class Layer {
   readonly crossAttn: MultiHead | null;
   private linear1: PackedLinear | null = null;
   private linear2: PackedLinear | null = null;
-  private norms: Norm[] = [];
+  private norms: LayerNormParams[] = [];
 
   constructor(rt: Runtime, private readonly c: LayerConfig, name: string) {
     this.rt = rt;
@@ -124,11 +106,11 @@ class Layer {
     this.selfAttn.loadStateDict(part('self_attn.'));
     this.crossAttn?.loadStateDict(part('multihead_attn.'));
     let l1: PackedLinear | null = null, l2: PackedLinear | null = null;
-    const norms: Norm[] = [];
+    const norms: LayerNormParams[] = [];
     try {
       l1 = new PackedLinear(this.rt, w.get('linear1.weight')!, bias ? w.get('linear1.bias')! : null, F, E);
       l2 = new PackedLinear(this.rt, w.get('linear2.weight')!, bias ? w.get('linear2.bias')! : null, E, F);
-      for (let i = 1; i <= (this.crossAttn ? 3 : 2); i++) norms.push(Norm.load(this.rt, w, `norm${i}`, E, eps, bias));
+      for (let i = 1; i <= (this.crossAttn ? 3 : 2); i++) norms.push(loadNorm(this.rt, w, `norm${i}`, eps, bias));
     } catch (e) {
       l1?.dispose(); l2?.dispose();
       for (const nrm of norms) nrm.dispose();
@@ -156,6 +138,7 @@ class Layer {
     const rows = d.N * d.L;
     this.ws.get('x', rows * E); this.ws.get('tmp', rows * E);
     this.ws.get('ff.h', rows * F); this.ws.get('ff.y', rows * E);
+    this.ws.get('gemm', Math.max(this.linear1!.scratchFloats(rows), this.linear2!.scratchFloats(rows), 1));
     this.selfAttn.reserve('self', { N: d.N, L: d.L, S: d.L }, selfMasks, null);
     if (this.crossAttn && mem) this.crossAttn.reserve('kv', { N: d.N, L: d.L, S: mem.S }, mem.masks, null);
   }
@@ -164,7 +147,7 @@ class Layer {
   forward(x: Staged, d: { N: number; L: number }, selfMasks: ParsedMasks,
           mem: { st: Staged; S: number; masks: ParsedMasks } | null): number {
     const { E, normFirst } = this.c;
-    const rt = this.rt, k = rt.exports, ws = this.ws;
+    const rt = this.rt, ws = this.ws;
     const rows = d.N * d.L, n = rows * E;
     this.reserve(d, selfMasks, mem);
     const cur = ws.get('x', n), tmp = ws.get('tmp', n);
@@ -176,14 +159,14 @@ class Layer {
       if (normFirst) {
         norm.apply(cur, tmp, rows);
         const y = block(tmp);
-        k.add_f32(cur, y, cur, n);
+        add(rt, n, cur, y, cur);
       } else {
         const y = block(cur);
-        k.add_f32(cur, y, tmp, n);
+        add(rt, n, cur, y, tmp);
         norm.apply(tmp, cur, rows);
       }
     };
-    if (x.ptr !== cur) rt.f32(cur, n).set(rt.f32(x.ptr, n));
+    copy(rt, n, x.ptr, cur);
     sublayer(0, (inp) => {
       const s = staged(inp);
       return this.selfAttn.run(s, s, s, { N: d.N, L: d.L, S: d.L }, selfMasks, null).out;
@@ -198,12 +181,10 @@ class Layer {
   // linear2(act(linear1(x))): [rows, E] -> [rows, F] -> [rows, E]
   private feedForward(x: number, rows: number): number {
     const { F, E, act } = this.c;
-    const k = this.rt.exports;
-    const h = this.ws.get('ff.h', rows * F), y = this.ws.get('ff.y', rows * E);
-    this.linear1!.forward(x, rows, h, act === 'relu' ? 1 : 0); // relu fused into the GEMM store
-    if (act === 'gelu') k.gelu_f32(h, h, rows * F);
-    else if (act === 'gelu_tanh') k.gelu_tanh_f32(h, h, rows * F);
-    this.linear2!.forward(h, rows, y);
+    const h = this.ws.get('ff.h', rows * F), y = this.ws.get('ff.y', rows * E), scratch = this.ws.get('gemm', 1);
+    this.linear1!.forward(x, rows, h, scratch, act === 'relu' ? 'relu' : 'none'); // relu fused into the GEMM store
+    if (act !== 'relu') unary(this.rt, act, rows * F, h, h);
+    this.linear2!.forward(h, rows, y, scratch);
     return y;
   }
 
@@ -237,7 +218,7 @@ export class Transformer {
   private readonly rt: Runtime;
   private readonly ws: Workspace;
   private readonly layers: Layer[];
-  private finalNorm: Norm | null = null;
+  private finalNorm: LayerNormParams | null = null;
   private readonly outputs: Outputs;
   private disposed = false;
 
@@ -293,7 +274,7 @@ export class Transformer {
     const all = readStateDict(where, sd, this.parameterShapes()); // complete check first: nothing loads from a bad dict
     return this.rt.journal.atomic(where, () => {   // all layers or none
       this.layers.forEach((l, i) => l.load(where, subStateDict(all, this.prefix(i))));
-      const norm = this.norm ? Norm.load(this.rt, all, 'norm', this.dModel, this.layerNormEps, this.bias) : null;
+      const norm = this.norm ? loadNorm(this.rt, all, 'norm', this.layerNormEps, this.bias) : null;
       const old = this.finalNorm;
       this.finalNorm = norm;
       this.rt.journal.record(() => { norm?.dispose(); this.finalNorm = old; }, () => old?.dispose());

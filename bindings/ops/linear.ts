@@ -1,8 +1,10 @@
 // A Linear layer (PyTorch nn.Linear: y = x·Wᵀ + b, W [outF, inF]) with its weight packed once into the
-// runtime's memory in the GEMM's column-panel layout. Modules call `forward` with raw pointers for every
-// projection; rows = 1 (decoding) streams the packed panels through the GEMV path.
+// runtime's memory in the GEMM's column-panel layout (pack_b_f32, gemm_f32_packed_b). Modules call `forward` with
+// byte pointers for every projection; rows = 1 (decoding) streams the packed panels through the GEMV path.
 import { checkLength, checkPositiveInt, fail, failType, describeValue } from '../errors.ts';
 import type { Runtime } from '../runtime/runtime.ts';
+import { actCode, gemmScratchFloats, type Act } from './gemm.ts';
+import { upload } from './memory.ts';
 
 const PANEL = 8;   // output features per packed panel (the GEMM's NR)
 
@@ -35,9 +37,9 @@ export class PackedLinear {
     try {
       this.packed = rt.alloc(x.packed_b_size_f32(inF, outF) * 4);
       if (bias) this.bias = rt.alloc(outF * 4);
-      rt.f32(tmp, weight.length).set(weight);
-      x.pack_b_f32(inF, outF, tmp, inF, 1, this.packed);   // Wᵀ [inF, outF] -> panels
-      if (bias) rt.f32(this.bias, outF).set(bias);
+      upload(rt, tmp, weight);
+      x.pack_b_f32(inF, outF, tmp, inF, this.packed, 1);   // Wᵀ [inF, outF] -> panels
+      if (bias) upload(rt, this.bias, bias);
     } catch (e) {
       this.dispose();
       throw e;
@@ -61,10 +63,16 @@ export class PackedLinear {
     return s;
   }
 
-  /** y[rows, outF] = x[rows, inF]·Wᵀ + b, then act (0 none, 1 relu). x, y: byte pointers, contiguous rows. */
-  forward(xPtr: number, rows: number, yPtr: number, act = 0): void {
+  /** Floats of scratch forward() needs for `rows` rows (0 for one row). */
+  scratchFloats(rows: number): number {
+    return gemmScratchFloats(this.rt, rows, this.outF, this.inF);
+  }
+
+  /** y[rows, outF] = act(x[rows, inF]·Wᵀ + b). x, y: byte pointers, contiguous rows; scratch: scratchFloats(rows). */
+  forward(x: number, rows: number, y: number, scratch: number, act: Act = 'none'): void {
     if (this.packed === 0 || (this.owner && this.owner.packed === 0)) fail('PackedLinear', 'forward() after dispose()');
-    this.rt.exports.gemm_f32_packed_b(rows, this.outF, this.inF, xPtr, this.inF, this.packed, yPtr, this.outF, this.bias, act);
+    this.rt.exports.gemm_f32_packed_b(rows, this.outF, this.inF, 0, rows, 0, this.outF, x, this.inF, this.packed,
+      y, this.outF, this.bias, actCode(act), scratch);
   }
 
   /** Frees the packed weight and bias (idempotent; a slice frees nothing). */

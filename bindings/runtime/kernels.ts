@@ -1,61 +1,117 @@
-// The wasm kernel ABI, one entry per export of assembly/index.ts.
-// Pointers (`p`) are byte offsets into the shared linear memory; m, n, k, rows, cols, ld*, s* and lengths are in
-// elements (f32 unless noted). Kernels never allocate, never check shapes and never write outside their output.
-type p = number;
+// The kernel table: every export of the release wasm builds (assembly/index.ts), with its arguments in order,
+// its scalar reference and its family. It is the one statement of the ABI on the TypeScript side: KernelExports
+// (what rt.exports is) is derived from it, and tests/kernel_table.test.ts fails when build/simd.wasm or
+// build/relaxed.wasm export anything else, or a function with another number of parameters.
+// The rules behind the argument lists (naming grammar, argument order, memory contract) are in assembly/README.md:
+// pointers are byte offsets into the shared linear memory; dims, strides (ld*, s*) and counts are in elements.
 
-export interface KernelExports {
-  memory: WebAssembly.Memory;
-  heap_base(): number;
+/** `act` of the GEMM entries: the activation fused into the store (assembly/abi.ts). */
+export const ACT_NONE = 0;
+/** max(x, 0), NaN stays NaN (torch.relu). */
+export const ACT_RELU = 1;
+
+/** Arguments of every GEMM entry that runs the blocked driver (assembly/gemm/driver.ts). Rows [row0, row1) and
+ *  columns [col0, col1) of C are computed (col0 a multiple of 8; the whole product: 0, m, 0, n), bit-identical to
+ *  the same elements of the whole product. scratch: gemm_scratch_size_f32(m, n, k) floats, or 0 if that is 0. */
+const GEMM_ARGS = ['m', 'n', 'k', 'row0', 'row1', 'col0', 'col1', 'a', 'lda', 'b', 'ldb', 'c', 'ldc', 'bias', 'act', 'scratch'] as const;
+const UNARY_ARGS = ['n', 'x', 'y'] as const;
+const SOFTMAX_ARGS = ['rows', 'cols', 'x', 'ldx', 'y', 'ldy', 'mask', 'ldm', 'bmask', 'ldbm', 'lens', 'scale', 'causal', 'causalOffset'] as const;
+const LAYERNORM_ARGS = ['rows', 'cols', 'x', 'ldx', 'y', 'ldy', 'weight', 'bias', 'eps'] as const;
+const ADDITIVE_ARGS = ['batch', 'nq', 'nk', 'h', 'qp', 'kp', 'wv', 'out'] as const;
+
+export const KERNELS = [
+  // --- runtime ---
+  { name: 'heap_base', family: 'runtime', args: [], ref: null, returns: 'number' },
   /** 1 for the relaxed build, 0 for simd. */
-  variant_id(): number;
+  { name: 'variant_id', family: 'runtime', args: [], ref: null, returns: 'number' },
 
-  // --- GEMM (assembly/gemm_*.ts). act: 0 = none, 1 = relu. bias: 0 = none, else bias[n] ---
-  // m or n = 0 writes nothing; k = 0 gives C = act(bias or 0) (an empty sum). C must not overlap A, B or bias.
-  // C[m,n] = A[m,k] · B[k,n] (+ bias) (act), B row-major unpacked.
-  gemm_f32(m: number, n: number, k: number, a: p, lda: number, b: p, ldb: number, c: p, ldc: number, bias: p, act: number): void;
-  // C[m,n] = A[m,k] · Bᵀ, B given as [n,k] (Q·Kᵀ, x·Wᵀ without packing).
-  gemm_f32_bt(m: number, n: number, k: number, a: p, lda: number, b: p, ldb: number, c: p, ldc: number, bias: p, act: number): void;
-  // batch x (A_i · B_i or A_i · B_iᵀ), operand i at a + i*sa etc. (strides in elements): per-head products without copies.
-  gemm_f32_batched(batch: number, m: number, n: number, k: number, a: p, lda: number, sa: number, b: p, ldb: number, sb: number,
-                   c: p, ldc: number, sc: number, transB: number): void;
-  // Floats needed by pack_b_f32 for a [k,n] operand.
-  packed_b_size_f32(k: number, n: number): number;
-  // Packs B [k,n] (transB = 0) or Bᵀ from B [n,k] (transB = 1; nn.Linear weight [out,in]) into column panels.
-  pack_b_f32(k: number, n: number, b: p, ldb: number, transB: number, packed: p): void;
-  // C[m,n] = A[m,k] · packed(B) (+ bias) (act).
-  gemm_f32_packed_b(m: number, n: number, k: number, a: p, lda: number, packed: p, c: p, ldc: number, bias: p, act: number): void;
-  // Scalar reference for all of the above.
-  gemm_f32_ref(m: number, n: number, k: number, a: p, lda: number, b: p, ldb: number, transB: number, c: p, ldc: number, bias: p, act: number): void;
+  // --- gemm (assembly/gemm/): C[m,n] = A[m,k]·B (+ bias[n]) (act); m or n = 0 writes nothing, k = 0 gives
+  // act(bias or 0). C must not overlap A, B or bias. ---
+  /** B [k, n] row-major. */
+  { name: 'gemm_f32', family: 'gemm', args: GEMM_ARGS, ref: 'gemm_f32_ref' },
+  /** B given as [n, k]: C = A·Bᵀ (Q·Kᵀ, x·Wᵀ without packing). */
+  { name: 'gemm_f32_trans_b', family: 'gemm', args: GEMM_ARGS, ref: 'gemm_f32_ref' },
+  /** B packed by pack_b_f32 (weights packed once). */
+  { name: 'gemm_f32_packed_b', family: 'gemm',
+    args: ['m', 'n', 'k', 'row0', 'row1', 'col0', 'col1', 'a', 'lda', 'packed', 'c', 'ldc', 'bias', 'act', 'scratch'], ref: 'gemm_f32_ref' },
+  /** batch x (A_i·B_i, or A_i·B_iᵀ with transB = 1); operand i at a + i·sa elements etc.; no bias/act. */
+  { name: 'gemm_f32_batched', family: 'gemm',
+    args: ['batch', 'm', 'n', 'k', 'a', 'lda', 'sa', 'b', 'ldb', 'sb', 'c', 'ldc', 'sc', 'transB', 'scratch'], ref: 'gemm_f32_ref' },
+  /** Scalar reference of every GEMM entry; b is [k, n], or [n, k] with transB = 1. */
+  { name: 'gemm_f32_ref', family: 'gemm', args: ['m', 'n', 'k', 'a', 'lda', 'b', 'ldb', 'c', 'ldc', 'bias', 'transB', 'act'], ref: null },
+  /** Floats of scratch the GEMM entries need for a product of m rows and depth k (0 when m <= 1). */
+  { name: 'gemm_scratch_size_f32', family: 'gemm', args: ['m', 'n', 'k'], ref: null, returns: 'number' },
+  /** Floats of a packed [k, n] operand. */
+  { name: 'packed_b_size_f32', family: 'gemm', args: ['k', 'n'], ref: null, returns: 'number' },
+  /** Packs B [k, n] (transB = 0) or Bᵀ from B [n, k] (transB = 1; nn.Linear weight [out, in]) into column panels. */
+  { name: 'pack_b_f32', family: 'gemm', args: ['k', 'n', 'b', 'ldb', 'packed', 'transB'], ref: null },
 
-  // --- softmax over rows (assembly/softmax_rows_f32.ts) ---
-  // s = x*scale; lens (i32[rows], 0 = none): s[j] = -1e6 for j >= lens[r] (d2l, replaced);
-  // mask (f32, row r at mask + r*ldm; ldm 0 broadcasts one row, 0 = none): s += mask;
-  // bmask (u8, row r at bmask + r*ldbm, 0 = none): s = -inf where bmask != 0 (1 = not allowed);
-  // causal != 0: s = -inf for j > r + causalOffset; then y = softmax(s); rows that are all -inf give zeros.
-  softmax_rows_f32(rows: number, cols: number, x: p, ldx: number, y: p, ldy: number, scale: number,
-                   mask: p, ldm: number, bmask: p, ldbm: number, causal: number, causalOffset: number, lens: p): void;
-  softmax_rows_f32_ref(rows: number, cols: number, x: p, ldx: number, y: p, ldy: number, scale: number,
-                       mask: p, ldm: number, bmask: p, ldbm: number, causal: number, causalOffset: number, lens: p): void;
+  // --- softmax over rows (assembly/softmax/): s = x·scale; lens (i32[rows], 0 = none): s[j] = -1e6 for
+  // j >= lens[r] (d2l); mask (f32, row r at mask + r·ldm, ldm 0 broadcasts one row, 0 = none): s += mask;
+  // bmask (u8, row r at bmask + r·ldbm, 0 = none): s = -inf where bmask != 0; causal != 0: s = -inf for
+  // j > r + causalOffset; y = softmax(s); a row that is all -inf gives zeros. ---
+  { name: 'softmax_rows_f32', family: 'softmax', args: SOFTMAX_ARGS, ref: 'softmax_rows_f32_ref' },
+  { name: 'softmax_rows_f32_ref', family: 'softmax', args: SOFTMAX_ARGS, ref: null },
 
-  // --- additive (Bahdanau) scores, fused: out[b,i,j] = Σ_h wv[h]·tanh(qp[b,i,h] + kp[b,j,h]) ---
-  // qp: [batch, nq, h], kp: [batch, nk, h], wv: [h], out: [batch, nq, nk] (contiguous).
-  additive_scores_f32(batch: number, nq: number, nk: number, h: number, qp: p, kp: p, wv: p, out: p): void;
-  additive_scores_f32_ref(batch: number, nq: number, nk: number, h: number, qp: p, kp: p, wv: p, out: p): void;
+  // --- LayerNorm over the last dim (assembly/norm/): biased variance, eps inside the sqrt; weight/bias 0 = none ---
+  { name: 'layernorm_f32', family: 'norm', args: LAYERNORM_ARGS, ref: 'layernorm_f32_ref' },
+  { name: 'layernorm_f32_ref', family: 'norm', args: LAYERNORM_ARGS, ref: null },
 
-  // --- elementwise (x and y may alias) ---
-  exp_f32(x: p, y: p, n: number): void;            exp_f32_ref(x: p, y: p, n: number): void;
-  tanh_f32(x: p, y: p, n: number): void;           tanh_f32_ref(x: p, y: p, n: number): void;
-  relu_f32(x: p, y: p, n: number): void;           relu_f32_ref(x: p, y: p, n: number): void;
-  gelu_f32(x: p, y: p, n: number): void;           gelu_f32_ref(x: p, y: p, n: number): void;       // exact erf form
-  gelu_tanh_f32(x: p, y: p, n: number): void;      gelu_tanh_f32_ref(x: p, y: p, n: number): void;  // tanh form
-  add_f32(a: p, b: p, y: p, n: number): void;      add_f32_ref(a: p, b: p, y: p, n: number): void;   // residual add
+  // --- elementwise over n elements (assembly/elementwise/); the output may alias an input ---
+  { name: 'exp_f32', family: 'elementwise', args: UNARY_ARGS, ref: 'exp_f32_ref' },
+  { name: 'exp_f32_ref', family: 'elementwise', args: UNARY_ARGS, ref: null },
+  { name: 'tanh_f32', family: 'elementwise', args: UNARY_ARGS, ref: 'tanh_f32_ref' },
+  { name: 'tanh_f32_ref', family: 'elementwise', args: UNARY_ARGS, ref: null },
+  { name: 'relu_f32', family: 'elementwise', args: UNARY_ARGS, ref: 'relu_f32_ref' },
+  { name: 'relu_f32_ref', family: 'elementwise', args: UNARY_ARGS, ref: null },
+  /** Exact (erf) GELU, torch approximate='none'. */
+  { name: 'gelu_f32', family: 'elementwise', args: UNARY_ARGS, ref: 'gelu_f32_ref' },
+  { name: 'gelu_f32_ref', family: 'elementwise', args: UNARY_ARGS, ref: null },
+  /** tanh-form GELU, torch approximate='tanh'. */
+  { name: 'gelu_tanh_f32', family: 'elementwise', args: UNARY_ARGS, ref: 'gelu_tanh_f32_ref' },
+  { name: 'gelu_tanh_f32_ref', family: 'elementwise', args: UNARY_ARGS, ref: null },
+  /** y = a + b (residual add). */
+  { name: 'add_f32', family: 'elementwise', args: ['n', 'a', 'b', 'y'], ref: 'add_f32_ref' },
+  { name: 'add_f32_ref', family: 'elementwise', args: ['n', 'a', 'b', 'y'], ref: null },
 
-  // --- LayerNorm over the last dim: biased variance, eps inside the sqrt; gamma/beta 0 = none ---
-  layernorm_f32(rows: number, cols: number, x: p, ldx: number, y: p, ldy: number, gamma: p, beta: p, eps: number): void;
-  layernorm_f32_ref(rows: number, cols: number, x: p, ldx: number, y: p, ldy: number, gamma: p, beta: p, eps: number): void;
+  // --- additive (Bahdanau) scores, fused (assembly/attention/): out[b,i,j] = Σ_h wv[h]·tanh(qp[b,i,h] + kp[b,j,h]);
+  // qp [batch, nq, h], kp [batch, nk, h], wv [h], out [batch, nq, nk], contiguous ---
+  { name: 'additive_scores_f32', family: 'attention', args: ADDITIVE_ARGS, ref: 'additive_scores_f32_ref' },
+  { name: 'additive_scores_f32_ref', family: 'attention', args: ADDITIVE_ARGS, ref: null },
+] as const;
 
-  // --- benchmark probes (assembly/peak_probe_f32.ts): 12 independent f32x4 chains a = a*x + y, no memory access ---
-  // Each call does iters * 96 flops (12 chains x 4 lanes x (mul + add)); returns a sum of the chains so nothing is elided.
-  peak_mul_add_f32(iters: number): number;  // separate f32x4.mul + f32x4.add in both builds
-  peak_madd_f32(iters: number): number;     // madd: relaxed_madd (FMA) in the relaxed build, mul + add in the simd build
+/** The bench-only probe build (build/probes-{simd,relaxed}.wasm, assembly/probes/): never in the release build.
+ *  Each call does iters·96 flops (12 chains x 4 lanes x (mul + add)) and returns a sum so nothing is elided. */
+export const PROBES = [
+  /** separate f32x4.mul + f32x4.add in both builds */
+  { name: 'peak_mul_add_f32', family: 'probes', args: ['iters'], ref: null, returns: 'number' },
+  /** madd: relaxed_madd (FMA) in the relaxed build, mul + add in the simd build */
+  { name: 'peak_madd_f32', family: 'probes', args: ['iters'], ref: null, returns: 'number' },
+] as const;
+
+export type KernelFamily = 'runtime' | 'gemm' | 'softmax' | 'norm' | 'elementwise' | 'attention' | 'probes';
+
+/** One row of KERNELS or PROBES. */
+export interface KernelEntry {
+  readonly name: string;
+  readonly family: KernelFamily;
+  readonly args: readonly string[];
+  /** The scalar reference this kernel is tested against (itself a row), or null. */
+  readonly ref: string | null;
+  /** 'number' for the size/query functions; the kernels return nothing. */
+  readonly returns?: 'number';
 }
+
+type Fn<E> = E extends { readonly args: infer A extends readonly string[] }
+  ? (...args: { -readonly [I in keyof A]: number }) => E extends { readonly returns: 'number' } ? number : void
+  : never;
+type Exports<T extends readonly KernelEntry[]> = { [E in T[number] as E['name']]: Fn<E> };
+
+/** rt.exports: the functions of the table, typed from it, and the memory. */
+export type KernelExports = Exports<typeof KERNELS> & { memory: WebAssembly.Memory };
+/** The exports of the probe build. */
+export type ProbeExports = Exports<typeof PROBES> & { memory: WebAssembly.Memory };
+
+// the table must fit the entry shape (a compile-time check)
+const _check: readonly KernelEntry[] = [...KERNELS, ...PROBES];
+void _check;

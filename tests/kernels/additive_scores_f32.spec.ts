@@ -1,5 +1,5 @@
-import { additive_scores_f32, additive_scores_f32_ref } from '../../assembly/additive_scores_f32';
-import { tanh_f32 } from '../../assembly/tanh_f32';
+import { additive_scores_f32, additive_scores_f32_ref } from '../../assembly/attention/additive_scores_f32';
+import { tanh_f32 } from '../../assembly/elementwise/tanh_f32';
 import { buf, fill, close, at, GUARD } from './misc_util';
 
 // Tolerance: 3e-7·Σ|wv| absolute: each tanh is within 2 ulp (<= 2.4e-7 absolute since |tanh| <= 1) and the
@@ -38,7 +38,7 @@ describe('additive_scores_f32', () => {
     additive_scores_f32(1, 1, nk, h, q, k, w, o);
     for (let j = 0; j < nk; j++) {
       for (let i = 0; i < h; i++) store<f32>(t + (<usize>i << 2), at(q, i) + at(k, j * h + i));
-      tanh_f32(t, t, h);
+      tanh_f32(h, t, t);
       let s: f64 = 0;
       for (let i = 0; i < h; i++) s += <f64>at(w, i) * <f64>at(t, i);
       expect(close(at(o, j), <f32>s, 1e-6, 0)).toBe(true, 'key ' + j.toString());

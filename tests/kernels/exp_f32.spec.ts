@@ -1,15 +1,15 @@
-import { exp_f32, exp_f32_ref } from '../../assembly/exp_f32';
+import { exp_f32, exp_f32_ref } from '../../assembly/elementwise/exp_f32';
 import { buf, fill, close, at, set, GUARD, SIZES } from './misc_util';
 
-// Tolerance: 2 ulp relative (the approximation measures <= 1 ulp, see assembly/simd_math.ts), and an absolute
+// Tolerance: 2 ulp relative (the approximation measures <= 1 ulp, see assembly/simd/math.ts), and an absolute
 // 2^-126 floor because results below the normal range are subnormal (fewer significant bits).
 const RTOL = 2.4e-7, ATOL = 1.2e-38;
 
 function check(n: i32, amp: f32): void {
   const x = buf(n), y = buf(n), r = buf(n);
   fill(x, n, n, amp);
-  exp_f32(x, y, n);
-  exp_f32_ref(x, r, n);
+  exp_f32(n, x, y);
+  exp_f32_ref(n, x, r);
   for (let i = 0; i < n; i++) {
     expect(close(at(y, i), at(r, i), ATOL, RTOL)).toBe(true, 'exp n=' + n.toString() + ' x=' + at(x, i).toString());
   }
@@ -26,7 +26,7 @@ describe('exp_f32', () => {
     const n = xs.length;
     const x = buf(n), y = buf(n);
     for (let i = 0; i < n; i++) set(x, i, xs[i]);
-    exp_f32(x, y, n);
+    exp_f32(n, x, y);
     expect(at(y, 0)).toBe(1); expect(at(y, 1)).toBe(1);
     expect(at(y, 2)).toBe(Infinity); expect(at(y, 3)).toBe(0);
     expect(isNaN(at(y, 4))).toBe(true, 'NaN');
@@ -45,8 +45,8 @@ describe('exp_f32', () => {
     const n = 13;
     const x = buf(n), r = buf(n);
     fill(x, n, 7, 5);
-    exp_f32_ref(x, r, n);
-    exp_f32(x, x, n);
+    exp_f32_ref(n, x, r);
+    exp_f32(n, x, x);
     for (let i = 0; i < n; i++) expect(close(at(x, i), at(r, i), 0, RTOL)).toBe(true);
     heap.free(x); heap.free(r);
   });

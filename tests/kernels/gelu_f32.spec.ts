@@ -1,8 +1,8 @@
-import { gelu_f32, gelu_f32_ref } from '../../assembly/gelu_f32';
-import { gelu_tanh_f32, gelu_tanh_f32_ref } from '../../assembly/gelu_tanh_f32';
+import { gelu_f32, gelu_f32_ref } from '../../assembly/elementwise/gelu_f32';
+import { gelu_tanh_f32, gelu_tanh_f32_ref } from '../../assembly/elementwise/gelu_tanh_f32';
 import { buf, fill, close, at, set, isNegZero, GUARD, SIZES } from './misc_util';
 
-// Tolerances, from the measured errors in assembly/simd_math.ts:
+// Tolerances, from the measured errors in assembly/simd/math.ts:
 // exact GELU: 8 ulp relative (measured 6.7 where Φ = (1 - erf)/2 cancels) + 1e-37 absolute for
 // the subnormal tail; tanh GELU: 4 ulp + 1e-8 absolute, because its float32 argument √(2/π)(x + 0.044715x³)
 // carries |2u|·2^-24 relative error into exp, which dominates for x < -2 (value there < 5e-3).
@@ -11,8 +11,8 @@ const RTOL = 9.6e-7, ATOL = 1e-37, RTOL_T = 4.8e-7, ATOL_T = 1e-8;
 function check(n: i32, amp: f32): void {
   const x = buf(n), y = buf(n), r = buf(n), yt = buf(n), rt = buf(n);
   fill(x, n, n + 2, amp);
-  gelu_f32(x, y, n); gelu_f32_ref(x, r, n);
-  gelu_tanh_f32(x, yt, n); gelu_tanh_f32_ref(x, rt, n);
+  gelu_f32(n, x, y); gelu_f32_ref(n, x, r);
+  gelu_tanh_f32(n, x, yt); gelu_tanh_f32_ref(n, x, rt);
   for (let i = 0; i < n; i++) {
     const s = ' n=' + n.toString() + ' x=' + at(x, i).toString();
     expect(close(at(y, i), at(r, i), ATOL, RTOL)).toBe(true, 'gelu' + s);
@@ -35,7 +35,7 @@ describe('gelu_f32 / gelu_tanh_f32', () => {
     const n = xs.length;
     const x = buf(n), y = buf(n), yt = buf(n), r = buf(n), rt = buf(n);
     for (let i = 0; i < n; i++) set(x, i, <f32>xs[i]);
-    gelu_f32(x, y, n); gelu_tanh_f32(x, yt, n); gelu_f32_ref(x, r, n); gelu_tanh_f32_ref(x, rt, n);
+    gelu_f32(n, x, y); gelu_tanh_f32(n, x, yt); gelu_f32_ref(n, x, r); gelu_tanh_f32_ref(n, x, rt);
     for (let i = 0; i < n; i++) {
       expect(close(at(y, i), <f32>exact[i], 0, RTOL)).toBe(true, 'gelu ' + xs[i].toString());
       expect(close(at(yt, i), <f32>tanh[i], ATOL_T, RTOL_T)).toBe(true, 'gelu_tanh ' + xs[i].toString());
@@ -49,7 +49,7 @@ describe('gelu_f32 / gelu_tanh_f32', () => {
     const n = xs.length;
     const x = buf(n), y = buf(n), yt = buf(n);
     for (let i = 0; i < n; i++) set(x, i, xs[i]);
-    gelu_f32(x, y, n); gelu_tanh_f32(x, yt, n);
+    gelu_f32(n, x, y); gelu_tanh_f32(n, x, yt);
     for (let k = 0; k < 2; k++) {
       const o = k == 0 ? y : yt;
       expect(at(o, 0)).toBe(0); expect(isNegZero(at(o, 1))).toBe(true, '-0');

@@ -1,4 +1,4 @@
-import { layernorm_f32, layernorm_f32_ref } from '../../assembly/layernorm_f32';
+import { layernorm_f32, layernorm_f32_ref } from '../../assembly/norm/layernorm_f32';
 import { buf, fill, fillValue, close, at, set, GUARD, SIZES } from './misc_util';
 
 // Tolerance: 2e-6 absolute + 1e-6 relative on outputs of unit scale: the kernel keeps its statistics in float32
@@ -31,7 +31,7 @@ function run(rows: i32, cols: i32, pad: i32, affine: i32, offset: f32, seed: u32
 }
 
 describe('layernorm_f32', () => {
-  it('matches the float64 reference at awkward sizes, with and without gamma/beta, ld > cols', () => {
+  it('matches the float64 reference at awkward sizes, with and without weight/bias, ld > cols', () => {
     for (let s = 0; s < SIZES.length; s++) {
       for (let a = 0; a < 4; a++) run(3, SIZES[s], a, a, 0, a + 1, false);
       run(2, SIZES[s], 0, 3, 0, 9, true);

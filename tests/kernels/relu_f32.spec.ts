@@ -1,4 +1,4 @@
-import { relu_f32, relu_f32_ref } from '../../assembly/relu_f32';
+import { relu_f32, relu_f32_ref } from '../../assembly/elementwise/relu_f32';
 
 // Buffers come from heap.alloc (16-byte aligned); a guard float after each output catches overruns.
 function check(n: i32): void {
@@ -8,8 +8,8 @@ function check(n: i32): void {
   for (let i = 0; i < n; i++) store<f32>(x + (<usize>i << 2), <f32>(((i * 7919) % 23) - 11) * 0.37);
   if (n > 3) { store<f32>(x, -0.0); store<f32>(x + 4, NaN); store<f32>(x + 8, Infinity); store<f32>(x + 12, -Infinity); }
   for (let i = 0; i < n + 8; i++) { store<f32>(y + (<usize>i << 2), 12345); }
-  relu_f32(x, y, n);
-  relu_f32_ref(x, r, n);
+  relu_f32(n, x, y);
+  relu_f32_ref(n, x, r);
   for (let i = 0; i < n; i++) {
     const a = load<f32>(y + (<usize>i << 2)), b = load<f32>(r + (<usize>i << 2));
     expect(a == b || (a != a && b != b)).toBe(true, 'relu n=' + n.toString() + ' i=' + i.toString());

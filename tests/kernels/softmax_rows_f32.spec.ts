@@ -1,4 +1,4 @@
-import { softmax_rows_f32, softmax_rows_f32_ref } from '../../assembly/softmax_rows_f32';
+import { softmax_rows_f32, softmax_rows_f32_ref } from '../../assembly/softmax/softmax_rows_f32';
 import { buf, fill, close, at, set, GUARD, SIZES } from './misc_util';
 
 // Tolerance: 4e-7 absolute + 8 ulp relative. Probabilities are in [0, 1]; the kernel's exp is <= 1 ulp and its
@@ -31,8 +31,8 @@ function run(rows: i32, cols: i32, o: Opts, seed: u32): void {
   const l = o.lens ? heap.alloc(<usize>(rows * 4 + 16)) : 0;
   if (l) for (let i = 0; i < rows; i++) store<i32>(l + (<usize>i << 2), (i * 5 + seed) % (cols + 3) - 1); // -1 .. cols+1
   const out = o.inPlace ? x : y;
-  softmax_rows_f32_ref(rows, cols, x, ld, r, ld, o.scale, m, ldm, b, ld, o.causal ? 1 : 0, o.offset, l);
-  softmax_rows_f32(rows, cols, x, ld, out, ld, o.scale, m, ldm, b, ld, o.causal ? 1 : 0, o.offset, l);
+  softmax_rows_f32_ref(rows, cols, x, ld, r, ld, m, ldm, b, ld, l, o.scale, o.causal ? 1 : 0, o.offset);
+  softmax_rows_f32(rows, cols, x, ld, out, ld, m, ldm, b, ld, l, o.scale, o.causal ? 1 : 0, o.offset);
   // one expect per run (as-pect expects are slow): count mismatches, report the first
   let bad = 0, first = '';
   for (let i = 0; i < rows; i++) {
@@ -89,12 +89,12 @@ describe('softmax_rows_f32', () => {
     for (let i = 0; i < 16; i++) set(x, i, 0);
     const l = heap.alloc(32);
     store<i32>(l, 2); store<i32>(l + 4, 2); store<i32>(l + 8, 3); store<i32>(l + 12, 3);
-    softmax_rows_f32(4, 4, x, 4, y, 4, 1, 0, 0, 0, 0, 0, 0, l);
+    softmax_rows_f32(4, 4, x, 4, y, 4, 0, 0, 0, 0, l, 1, 0, 0);
     const want: f32[] = [0.5, 0.5, 0, 0, 0.5, 0.5, 0, 0, 1.0 / 3, 1.0 / 3, 1.0 / 3, 0, 1.0 / 3, 1.0 / 3, 1.0 / 3, 0];
     for (let i = 0; i < 16; i++) expect(close(at(y, i), want[i], 1e-7, 0)).toBe(true, 'd2l ' + i.toString());
     store<i32>(l, 0); store<i32>(l + 4, 9); // len 0 -> uniform (all -1e6), len > cols -> no mask
     fill(x, 16, 3, 2);
-    softmax_rows_f32(2, 4, x, 4, y, 4, 1, 0, 0, 0, 0, 0, 0, l);
+    softmax_rows_f32(2, 4, x, 4, y, 4, 0, 0, 0, 0, l, 1, 0, 0);
     for (let j = 0; j < 4; j++) expect(close(at(y, j), 0.25, 1e-7, 0)).toBe(true, 'len 0 uniform');
     let s: f32 = 0; for (let j = 4; j < 8; j++) { expect(at(y, j) > 0).toBe(true); s += at(y, j); }
     expect(close(s, 1, 1e-6, 0)).toBe(true);
@@ -106,7 +106,7 @@ describe('softmax_rows_f32', () => {
                       0.426933, 0.15706, 0.258948, 0.15706, 0.18877, 0.31123, 0.18877, 0.31123];
     const x = buf(16), y = buf(16);
     for (let i = 0; i < 16; i++) set(x, i, S[i]);
-    softmax_rows_f32(4, 4, x, 4, y, 4, 1, 0, 0, 0, 0, 0, 0, 0);
+    softmax_rows_f32(4, 4, x, 4, y, 4, 0, 0, 0, 0, 0, 1, 0, 0);
     for (let i = 0; i < 16; i++) expect(close(at(y, i), P[i], 1e-6, 0)).toBe(true, 'P ' + i.toString());
     heap.free(x); heap.free(y);
   });
@@ -118,8 +118,8 @@ describe('softmax_rows_f32', () => {
     for (let j = 0; j < cols; j++) set(x, 2 * cols + j, j % 2 ? -Infinity : <f32>j); // row 2: some -inf
     for (let j = 0; j < cols; j++) set(x, 3 * cols + j, j % 2 ? 100 : -100);       // row 3: +-100
     for (let j = 0; j < cols; j++) set(x, 4 * cols + j, j % 2 ? -0.0 : 0);          // row 4: +-0
-    softmax_rows_f32(5, cols, x, cols, y, cols, 1, 0, 0, 0, 0, 0, 0, 0);
-    softmax_rows_f32_ref(5, cols, x, cols, r, cols, 1, 0, 0, 0, 0, 0, 0, 0);
+    softmax_rows_f32(5, cols, x, cols, y, cols, 0, 0, 0, 0, 0, 1, 0, 0);
+    softmax_rows_f32_ref(5, cols, x, cols, r, cols, 0, 0, 0, 0, 0, 1, 0, 0);
     for (let j = 0; j < cols; j++) {
       expect(at(y, j)).toBe(0, 'all -inf row gives zeros');
       expect(isNaN(at(y, cols + j))).toBe(true, 'NaN row');
@@ -128,9 +128,33 @@ describe('softmax_rows_f32', () => {
       expect(close(at(y, 4 * cols + j), 1.0 / 7, 1e-7, 0)).toBe(true, '+-0');
     }
     for (let j = 0; j < cols; j++) set(x, j, j == 2 ? Infinity : 1);               // row 0: +inf -> NaN like torch
-    softmax_rows_f32(1, cols, x, cols, y, cols, 1, 0, 0, 0, 0, 0, 0, 0);
-    softmax_rows_f32_ref(1, cols, x, cols, r, cols, 1, 0, 0, 0, 0, 0, 0, 0);
+    softmax_rows_f32(1, cols, x, cols, y, cols, 0, 0, 0, 0, 0, 1, 0, 0);
+    softmax_rows_f32_ref(1, cols, x, cols, r, cols, 0, 0, 0, 0, 0, 1, 0, 0);
     for (let j = 0; j < cols; j++) expect(close(at(y, j), at(r, j), 0, 0)).toBe(true, '+inf');
     heap.free(x); heap.free(y); heap.free(r);
+  });
+  it('computes a row range by pointer offsets (causalOffset + r0) with the bits of the whole call', () => {
+    const rows = 9, cols = 37, ld = 40, r0 = 4;
+    const x = buf(rows * ld), y = buf(rows * ld), z = buf(rows * ld);
+    fill(x, rows * ld, 7, 6);
+    const m = buf(rows * ld); fill(m, rows * ld, 8, 3);
+    const b = heap.alloc(<usize>(rows * ld + 16));
+    for (let i = 0; i < rows * ld; i++) store<u8>(b + <usize>i, <u8>(i % 5 == 0 ? 1 : 0));
+    const l = heap.alloc(<usize>(rows * 4 + 16));
+    for (let i = 0; i < rows; i++) store<i32>(l + (<usize>i << 2), 30 - i);
+    for (let v = 0; v < 2; v++) {
+      const mm = v ? m : 0, bb = v ? b : 0, ll = v ? l : 0;   // the fast path, then every mask kind
+      softmax_rows_f32(rows, cols, x, ld, y, ld, mm, ld, bb, ld, ll, 0.5, 1, 2);
+      const o = <usize>(r0 * ld) << 2;
+      softmax_rows_f32(r0, cols, x, ld, z, ld, mm, ld, bb, ld, ll, 0.5, 1, 2);
+      softmax_rows_f32(rows - r0, cols, x + o, ld, z + o, ld, mm ? mm + o : 0, ld, bb ? bb + <usize>(r0 * ld) : 0, ld,
+                       ll ? ll + (<usize>r0 << 2) : 0, 0.5, 1, 2 + r0);
+      let bad = 0;
+      for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) {
+        if (reinterpret<u32>(at(y, i * ld + j)) != reinterpret<u32>(at(z, i * ld + j))) bad++;
+      }
+      expect(bad).toBe(0, v ? 'masked rows in two ranges' : 'plain rows in two ranges');
+    }
+    heap.free(x); heap.free(y); heap.free(z); heap.free(m); heap.free(b); heap.free(l);
   });
 });

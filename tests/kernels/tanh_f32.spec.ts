@@ -1,15 +1,15 @@
-import { tanh_f32, tanh_f32_ref } from '../../assembly/tanh_f32';
+import { tanh_f32, tanh_f32_ref } from '../../assembly/elementwise/tanh_f32';
 import { buf, fill, close, at, set, isNegZero, GUARD, SIZES } from './misc_util';
 
-// Tolerance: 3 ulp relative (measured max 1.5 ulp over [-10, 10], assembly/simd_math.ts); tanh keeps relative
+// Tolerance: 3 ulp relative (measured max 1.5 ulp over [-10, 10], assembly/simd/math.ts); tanh keeps relative
 // accuracy near 0 thanks to the polynomial branch, so no absolute floor is needed.
 const RTOL = 3.6e-7;
 
 function check(n: i32, amp: f32): void {
   const x = buf(n), y = buf(n), r = buf(n);
   fill(x, n, n + 1, amp);
-  tanh_f32(x, y, n);
-  tanh_f32_ref(x, r, n);
+  tanh_f32(n, x, y);
+  tanh_f32_ref(n, x, r);
   for (let i = 0; i < n; i++) {
     expect(close(at(y, i), at(r, i), 0, RTOL)).toBe(true, 'tanh n=' + n.toString() + ' x=' + at(x, i).toString());
   }
@@ -26,7 +26,7 @@ describe('tanh_f32', () => {
     const n = xs.length;
     const x = buf(n), y = buf(n);
     for (let i = 0; i < n; i++) set(x, i, xs[i]);
-    tanh_f32(x, y, n);
+    tanh_f32(n, x, y);
     expect(at(y, 0)).toBe(0); expect(isNegZero(at(y, 1))).toBe(true, 'tanh(-0) = -0');
     expect(at(y, 2)).toBe(1); expect(at(y, 3)).toBe(-1);
     expect(isNaN(at(y, 4))).toBe(true, 'NaN');

@@ -1,4 +1,5 @@
-// FLOP-rate probes: how many f32 flops per second this engine's SIMD can do at best, for the "% of peak" column
+// Bench-only build (asconfig targets probes-simd / probes-relaxed, entry assembly/probes/index.ts), not part of
+// the release .wasm. FLOP-rate probes: how many f32 flops per second this engine's SIMD can do at best, for the "% of peak" column
 // of the benchmarks (bench/suites/peak.ts). Not kernels: they read and write no memory.
 //
 // Both run 12 independent f32x4 dependency chains a = a*x + y (enough to cover a 4-5 cycle mul/add/FMA latency
@@ -6,14 +7,14 @@
 //   one chain step = 4 lanes x (1 mul + 1 add) = 8 flops; one loop iteration = 12 steps = 96 flops;
 //   a call does iters * 96 flops (PEAK_FLOPS_PER_ITER).
 // peak_mul_add_f32 uses a separate f32x4.mul and f32x4.add in both builds (the simd build's peak);
-// peak_madd_f32 uses `madd` (assembly/simd_madd.ts): one f32x4.relaxed_madd in the relaxed build (an FMA where
+// peak_madd_f32 uses `madd` (assembly/simd/madd.ts): one f32x4.relaxed_madd in the relaxed build (an FMA where
 // the CPU has one), mul + add in the simd build, so there it measures the same as peak_mul_add_f32.
 // x and y are loaded from memory before the loop, not v128 constants nor splats of a runtime value: V8 15
-// (Deno 2.9) rematerialises v128.const operands inside the loop at every use (~4x slower), and V8 11.3 (Node 20)
-// sank the splat of a value computed from iters into the loop (42 instead of 66 GFLOP/s on the simd build).
+// rematerialises v128.const operands inside the loop at every use, and V8 11 sank the splat of a value computed
+// from iters into the loop (bench/TUNING.md).
 // x = 0.999..., y small: every chain converges to y/(1-x), so no overflow or denormals; the chains start from
 // different values so no two can be merged, and the result sums every lane so nothing is optimised away.
-import { madd } from './simd_madd';
+import { madd } from '../simd/madd';
 
 const PEAK_XY: usize = memory.data<f32>([0.9999999, 0.0000001]);
 

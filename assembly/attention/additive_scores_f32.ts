@@ -3,8 +3,8 @@
 // The [nq, nk, h] feature tensor is never materialised: SIMD runs over h, four keys at a time share each
 // query/wv load, and the four accumulators are reduced with one 4x4 transpose-add into one store.
 // The last h % 4 lanes are loaded whole (inputs may be read 16 bytes past their end) and zeroed by a lane mask.
-import { madd } from './simd_madd';
-import { tanh_f32x4 } from './simd_math';
+import { madd } from '../simd/madd';
+import { tanh_f32x4 } from '../simd/math';
 
 // [Σa0, Σa1, Σa2, Σa3]
 @inline function hsum4(a0: v128, a1: v128, a2: v128, a3: v128): v128 {
@@ -14,7 +14,7 @@ import { tanh_f32x4 } from './simd_math';
 }
 
 // Lane mask keeping lanes 0 .. (h % 4) - 1 of the last, partial h vector (all lanes when h % 4 == 0).
-@inline function tail_mask(h: i32): v128 {
+@inline function tailMask(h: i32): v128 {
   const t = h & 3;
   return t == 0 ? i32x4.splat(-1) : i32x4.lt_s(i32x4(0, 1, 2, 3), i32x4.splat(t));
 }
@@ -61,7 +61,7 @@ import { tanh_f32x4 } from './simd_math';
 export function additive_scores_f32(batch: i32, nq: i32, nk: i32, h: i32, qp: usize, kp: usize, wv: usize,
                                     out: usize): void {
   const hfull = h & ~3, h4 = (h + 3) & ~3;
-  const tmask = tail_mask(h);
+  const tmask = tailMask(h);
   const rowBytes = <usize>h << 2;
   for (let b = 0; b < batch; b++) {
     const qb = qp + <usize>b * <usize>nq * rowBytes;

@@ -3,7 +3,7 @@
 // are written lane by lane so nothing past element n is touched.
 
 // Stores lanes 0 .. count-1 (count in 1..3) of v at p.
-@inline export function store_partial_f32x4(p: usize, v: v128, count: i32): void {
+@inline export function storePartial(p: usize, v: v128, count: i32): void {
   v128.store32_lane(p, v, 0);
   if (count > 1) v128.store32_lane(p, v, 1, 4);
   if (count > 2) v128.store32_lane(p, v, 2, 8);

@@ -1,16 +1,17 @@
 // Inline f32x4 math shared by the elementwise, softmax, additive and GELU kernels.
 // Coefficients are our own fits, derived by tools/fit_simd_math.py (weighted least squares refined towards
 // equal-ripple relative error); float64 fit errors are ~1e-8 or below, so the float32 evaluation dominates.
-// Measured max errors are written beside each function: dense sweeps (2^22 points per range, simd and relaxed builds)
-// against float64 references in tests/kernels_misc.test.ts; "ulp" = |err| / ulp(exact value, in float32).
+// Max errors are written beside each function, measured by dense sweeps (2^22 points per range, simd and
+// relaxed builds) against float64 references in tests/kernels_misc.test.ts; "ulp" = |err| / ulp(exact value, in float32).
 //
 // Constants live in a table in linear memory (K below) and are read with v128.load32_splat, never written as
 // v128.const: V8 15 (Deno 2.x) rematerialises every v128.const at each use inside a loop (a 64-bit immediate
-// move plus inserts, per use), which made these polynomials several times slower there than in Node 20.
+// move plus inserts, per use), which made these polynomials several times slower there than in V8 11
+// (bench/TUNING.md).
 // A splat-load is one instruction and costs about as much as reloading a spilled register.
 // Clamps use pmin/pmax (one minps/maxps in V8) with the operand order that keeps NaN: pmin(x, c) = c < x ? c : x
 // and pmax(x, c) = x < c ? c : x both return x when x is NaN. f32x4.min/max are a ~8-instruction sequence in V8.
-import { madd } from './simd_madd';
+import { madd } from './madd';
 
 // ln2 split for Cody-Waite range reduction: LN2_HI has 9 significant bits, so k * LN2_HI is exact for |k| <= 2^15.
 const LN2_HI: f32 = 0.693359375;
@@ -66,7 +67,7 @@ const K: usize = memory.data<f32>([
 }
 
 // e^r - 1 - r ≈ r²·q(r) for r in [-ln2/2, ln2/2] (fit rel. error of e^r 3.1e-9); returns r + r²·q(r).
-@inline function exp_poly(r: v128): v128 {
+@inline function expPoly(r: v128): v128 {
   let q = madd(kc(C_EQ), r, kc(C_EQ + 1));
   q = madd(q, r, kc(C_EQ + 2));
   q = madd(q, r, kc(C_EQ + 3));
@@ -79,19 +80,19 @@ const K: usize = memory.data<f32>([
 // 2^k is applied as two exact factors 2^(k>>1) · 2^(k-(k>>1)) so that k = 128 (x up to 88.72) and the
 // subnormal range (x down to -103.9) work without special cases; x is clamped to [-104, 89] first, which
 // makes exp(-inf) = 0 and exp(+inf) = inf by plain underflow/overflow. NaN passes through the clamps.
-// Measured (re-measured with the magic-number rounding, same results): max 0.99 ulp over x in [-87.3, 88.7]
+// Max error: 0.99 ulp over x in [-87.3, 88.7]
 // (simd 0.98, relaxed 0.99); subnormal results (x in [-103.9, -87.3]) within 0.75 of the subnormal spacing.
 @inline export function exp_f32x4(x: v128): v128 {
-  return exp_core(x, f32x4.splat(0), false);
+  return expCore(x, f32x4.splat(0), false);
 }
 
 // exp(hi + lo) with |lo| small: lo joins after the (exact) reduction hi - k·LN2_HI, so the rounding of
 // hi + lo to one float, which would cost |hi|·2^-24 absolute in the argument, never happens.
 @inline function exp_hl_f32x4(hi: v128, lo: v128): v128 {
-  return exp_core(hi, lo, true);
+  return expCore(hi, lo, true);
 }
 
-@inline function exp_core(x: v128, lo: v128, hasLo: bool): v128 {
+@inline function expCore(x: v128, lo: v128, hasLo: bool): v128 {
   const xc = f32x4.pmax(f32x4.pmin(x, kc(C_EXP_HI)), kc(C_EXP_LO));
   const magic = kc(C_MAGIC);
   const n = madd(xc, kc(C_LOG2E), magic);          // 1.5·2^23 + k
@@ -99,7 +100,7 @@ const K: usize = memory.data<f32>([
   let r = madd(kf, kc(C_NLN2_HI), xc);
   r = madd(kf, kc(C_NLN2_LO), r);
   if (hasLo) r = f32x4.add(r, lo);
-  const p = exp_poly(r);
+  const p = expPoly(r);
   const k = i32x4.sub(n, magic);                   // integer k from the float bits
   const k1 = i32x4.shr_s(k, 1);
   const bias = kc(C_I127);
@@ -110,19 +111,19 @@ const K: usize = memory.data<f32>([
 
 // exp(t) for t <= 0 (or NaN): one scale factor, and results below 2^-126 (t < -87.34, which includes
 // t = -inf) flushed to +0 instead of going subnormal; NaN propagates. Same polynomial as exp_f32x4.
-// Measured: max 0.97 ulp (simd) / 0.99 ulp (relaxed) over t in [-87.3, 0] (2^22 points, float64 reference; not
+// Max error: 0.97 ulp (simd) / 0.99 ulp (relaxed) over t in [-87.3, 0] (2^22 points, float64 reference; not
 // exported on its own, so measured with a scratch export). Used where the argument is known to be <= 0:
 // softmax's s - max, tanh's -2|x|.
 @inline export function exp_nonpos_f32x4(t: v128): v128 {
-  return exp_nonpos_k(t, kc(C_LOG2E), kc(C_MAGIC_B), kc(C_NLN2_HI), kc(C_NLN2_LO),
+  return expNonposK(t, kc(C_LOG2E), kc(C_MAGIC_B), kc(C_NLN2_HI), kc(C_NLN2_LO),
                       kc(C_EQ), kc(C_EQ + 1), kc(C_EQ + 2), kc(C_EQ + 3), kc(C_EQ + 4), kc(C_EXP_CUT), true);
 }
 
 // exp_nonpos_f32x4 with its constants passed in (each the splat of table slot EXPNP_* below), for loops that load
-// them once into locals: exp_nonpos_k(t, c(EXPNP_LOG2E), c(EXPNP_MAGIC), c(EXPNP_NLN2_HI), c(EXPNP_NLN2_LO),
-// c(EXPNP_Q) .. c(EXPNP_Q + 4), c(EXPNP_CUT), flush) with c = exp_nonpos_const. flush false (a constant) skips
+// them once into locals: expNonposK(t, c(EXPNP_LOG2E), c(EXPNP_MAGIC), c(EXPNP_NLN2_HI), c(EXPNP_NLN2_LO),
+// c(EXPNP_Q) .. c(EXPNP_Q + 4), c(EXPNP_CUT), flush) with c = expNonposConst. flush false (a constant) skips
 // the flush to 0 below the cutoff: only for t known to be >= EXPNP_CUTOFF (or NaN), where it changes nothing.
-@inline export function exp_nonpos_k(t: v128, log2e: v128, magic: v128, nln2hi: v128, nln2lo: v128,
+@inline export function expNonposK(t: v128, log2e: v128, magic: v128, nln2hi: v128, nln2lo: v128,
                                      q0: v128, q1: v128, q2: v128, q3: v128, q4: v128, cut: v128, flush: bool): v128 {
   const n = madd(t, log2e, magic);                 // 1.5·2^23 + 127 + k: low 9 bits = k + 127 in [1, 127]
   const s = i32x4.shl(n, 23);                      // 2^k
@@ -139,7 +140,7 @@ const K: usize = memory.data<f32>([
 }
 
 // Loads one constant of the table (for callers that hoist constants: see softmax_rows_f32).
-@inline export function exp_nonpos_const(i: i32): v128 {
+@inline export function expNonposConst(i: i32): v128 {
   return kc(i);
 }
 export const EXPNP_LOG2E = C_LOG2E, EXPNP_MAGIC = C_MAGIC_B, EXPNP_NLN2_HI = C_NLN2_HI, EXPNP_NLN2_LO = C_NLN2_LO,
@@ -163,7 +164,7 @@ export const EXPNP_CUTOFF: f32 = EXP_CUTOFF;
 // otherwise sign(x)·(1 - e)/(1 + e) with e = exp(-2|x|) (no cancellation: e <= 0.29 there).
 // e is 0 for |x| > 43.6 (exp_nonpos_f32x4 flushes below 2^-126), so tanh(+-100) = tanh(+-inf) = +-1 exactly;
 // NaN -> NaN.
-// Measured (re-measured with exp_nonpos_f32x4 and the table constants): max 1.50 ulp over x in [-10, 10] (both builds).
+// Max error: 1.50 ulp over x in [-10, 10] (both builds).
 @inline export function tanh_f32x4(x: v128): v128 {
   const sign = kc(C_NEG0);
   const a = v128.andnot(x, sign);
@@ -182,7 +183,7 @@ export const EXPNP_CUTOFF: f32 = EXP_CUTOFF;
 }
 
 // erf(z) / z = P(z²) for |z| < 0.875, P degree 5 (fit rel. error 8.5e-9).
-@inline function erf_small(z: v128, u: v128): v128 {
+@inline function erfSmall(z: v128, u: v128): v128 {
   let P = madd(kc(C_EP), u, kc(C_EP + 1));
   P = madd(P, u, kc(C_EP + 2));
   P = madd(P, u, kc(C_EP + 3));
@@ -193,7 +194,7 @@ export const EXPNP_CUTOFF: f32 = EXP_CUTOFF;
 
 // erfc(a) for a >= 0.875 (a >= 0 in general): exp(-a²)·R(t), t = 1/(1 + a/2), R degree 9 (fit rel. error 7.9e-10).
 // The caller passes e = exp(-a²) (see exp_neg_sq_f32x4). a = +inf gives 0·R(0) = 0.
-@inline function erfc_large(a: v128, e: v128): v128 {
+@inline function erfcLarge(a: v128, e: v128): v128 {
   const one = kc(C_ONE);
   const t = f32x4.div(one, madd(a, kc(C_HALF), one));
   let R = madd(kc(C_ER), t, kc(C_ER + 1));
@@ -209,34 +210,34 @@ export const EXPNP_CUTOFF: f32 = EXP_CUTOFF;
 }
 
 // erfc(a) for a >= 0 (or NaN), relatively accurate in the tail. e must be exp(-a²).
-@inline function erfc_pos(a: v128, e: v128): v128 {
-  const small = f32x4.sub(kc(C_ONE), erf_small(a, f32x4.mul(a, a)));
-  return sel(f32x4.lt(a, kc(C_ESPLIT)), small, erfc_large(a, e));
+@inline function erfcPos(a: v128, e: v128): v128 {
+  const small = f32x4.sub(kc(C_ONE), erfSmall(a, f32x4.mul(a, a)));
+  return sel(f32x4.lt(a, kc(C_ESPLIT)), small, erfcLarge(a, e));
 }
 
 @inline export function erfc_pos_f32x4(a: v128): v128 {
-  return erfc_pos(a, exp_neg_sq_f32x4(a, C_M1));
+  return erfcPos(a, exp_neg_sq_f32x4(a, C_M1));
 }
 
 // erf(x), odd; erf(+-inf) = +-1, NaN -> NaN (same pieces as GELU below).
 @inline export function erf_f32x4(x: v128): v128 {
   const sign = kc(C_NEG0);
   const a = v128.andnot(x, sign);
-  const small = erf_small(a, f32x4.mul(a, a));
-  const big = f32x4.sub(kc(C_ONE), erfc_large(a, exp_neg_sq_f32x4(a, C_M1)));
+  const small = erfSmall(a, f32x4.mul(a, a));
+  const big = f32x4.sub(kc(C_ONE), erfcLarge(a, exp_neg_sq_f32x4(a, C_M1)));
   const mag = sel(f32x4.lt(a, kc(C_ESPLIT)), small, big);
   return v128.or(mag, v128.and(x, sign));
 }
 
 // GELU(x) = x·Φ(x), Φ(x) = erfc(-x/√2)/2: the tail is taken from erfc directly, so x < 0 keeps relative accuracy.
-// Measured (re-measured after the table/magic-rounding change, same results): max 6.04 ulp over x in [-10, 10]
+// Max error: 6.04 ulp over x in [-10, 10]
 // (near x = -1.23, where Φ = (1 - erf)/2 cancels; relaxed 6.03), 6.74 ulp on [-13, -3] (relaxed 5.54);
 // max abs error 4.8e-7 (1 ulp at x = 4).
 @inline export function gelu_f32x4(x: v128): v128 {
   const xc = f32x4.pmax(x, kc(C_GELU_LO));
   const ax = v128.andnot(xc, kc(C_NEG0));
   // erfc(|x|/√2) with exp(-x²/2) taken from x itself, so the rounding of |x|/√2 only touches R(t)
-  const ec = erfc_pos(f32x4.mul(ax, kc(C_RSQRT2)), exp_neg_sq_f32x4(ax, C_MHALF));
+  const ec = erfcPos(f32x4.mul(ax, kc(C_RSQRT2)), exp_neg_sq_f32x4(ax, C_MHALF));
   const half = f32x4.mul(ec, kc(C_HALF));
   const phi = sel(f32x4.lt(xc, f32x4.splat(0)), half, f32x4.sub(kc(C_ONE), half));
   return f32x4.mul(xc, phi);
@@ -244,7 +245,7 @@ export const EXPNP_CUTOFF: f32 = EXP_CUTOFF;
 
 // tanh-form GELU: 0.5x(1 + tanh(u)) = x·sigmoid(2u) = x / (1 + exp(-2u)), u = √(2/π)(x + 0.044715x³);
 // the sigmoid form has no cancellation for x < 0.
-// Measured (re-measured, same): max 2.09 ulp on [-0.5, 0.5], 15.4 ulp on [-3, 3] (relaxed 14.5); the float32
+// Max error: 2.09 ulp on [-0.5, 0.5], 15.4 ulp on [-3, 3] (relaxed 14.5); the float32
 // argument 2u carries |2u|·2^-24 relative rounding (inherent to evaluating the cubic in float32), so for x < -3 up
 // to ~160 ulp, i.e. abs error <= 3.5e-9.
 @inline export function gelu_tanh_f32x4(x: v128): v128 {

@@ -1,7 +1,7 @@
 // y = a + b over n elements (residual add); y may alias a or b.
-import { store_partial_f32x4 } from './simd_tail';
+import { storePartial } from '../simd/tail';
 
-export function add_f32(a: usize, b: usize, y: usize, n: i32): void {
+export function add_f32(n: i32, a: usize, b: usize, y: usize): void {
   let i = 0;
   for (; i + 8 <= n; i += 8) {
     const o = <usize>i << 2;
@@ -16,11 +16,11 @@ export function add_f32(a: usize, b: usize, y: usize, n: i32): void {
   }
   if (i < n) {
     const o = <usize>i << 2;
-    store_partial_f32x4(y + o, f32x4.add(v128.load(a + o), v128.load(b + o)), n - i);
+    storePartial(y + o, f32x4.add(v128.load(a + o), v128.load(b + o)), n - i);
   }
 }
 
-export function add_f32_ref(a: usize, b: usize, y: usize, n: i32): void {
+export function add_f32_ref(n: i32, a: usize, b: usize, y: usize): void {
   for (let i = 0; i < n; i++) {
     const o = <usize>i << 2;
     store<f32>(y + o, load<f32>(a + o) + load<f32>(b + o));

@@ -1,5 +1,5 @@
 // y[i] = max(x[i], 0) over n elements; NaN propagates (as torch.relu). In place is fine (y == x).
-export function relu_f32(x: usize, y: usize, n: i32): void {
+export function relu_f32(n: i32, x: usize, y: usize): void {
   const zero = f32x4.splat(0);
   let i = 0;
   for (; i + 4 <= n; i += 4) {
@@ -14,7 +14,7 @@ export function relu_f32(x: usize, y: usize, n: i32): void {
   }
 }
 
-export function relu_f32_ref(x: usize, y: usize, n: i32): void {
+export function relu_f32_ref(n: i32, x: usize, y: usize): void {
   for (let i = 0; i < n; i++) {
     const v = load<f32>(x + (<usize>i << 2));
     store<f32>(y + (<usize>i << 2), v > 0 || v != v ? v : 0);
