@@ -1,8 +1,8 @@
 // Additive (Bahdanau / d2l AdditiveAttention) scores, fused: out[b,i,j] = Σ_h wv[h]·tanh(qp[b,i,h] + kp[b,j,h]).
-// qp: [batch, nq, h], kp: [batch, nk, h], wv: [h], out: [batch, nq, nk], all contiguous.
-// The [nq, nk, h] feature tensor is never materialised: SIMD runs over h, four keys at a time share each
+// qp: [batch, nq, hidden], kp: [batch, nk, hidden], wv: [hidden], out: [batch, nq, nk], all contiguous.
+// The [nq, nk, hidden] feature tensor is never materialised: SIMD runs over hidden, four keys at a time share each
 // query/wv load, and the four accumulators are reduced with one 4x4 transpose-add into one store.
-// The last h % 4 lanes are loaded whole (inputs may be read 16 bytes past their end) and zeroed by a lane mask.
+// The last hidden % 4 lanes are loaded whole (inputs may be read 16 bytes past their end) and zeroed by a lane mask.
 import { madd } from '../simd/madd';
 import { tanh_f32x4 } from '../simd/math';
 
@@ -14,8 +14,8 @@ import { tanh_f32x4 } from '../simd/math';
 }
 
 // Lane mask keeping lanes 0 .. (h % 4) - 1 of the last, partial h vector (all lanes when h % 4 == 0).
-@inline function tailMask(h: i32): v128 {
-  const t = h & 3;
+@inline function tailMask(hidden: i32): v128 {
+  const t = hidden & 3;
   return t == 0 ? i32x4.splat(-1) : i32x4.lt_s(i32x4(0, 1, 2, 3), i32x4.splat(t));
 }
 
@@ -58,11 +58,11 @@ import { tanh_f32x4 } from '../simd/math';
   return (f32x4.extract_lane(a, 0) + f32x4.extract_lane(a, 1)) + (f32x4.extract_lane(a, 2) + f32x4.extract_lane(a, 3));
 }
 
-export function additive_scores_f32(batch: i32, nq: i32, nk: i32, h: i32, qp: usize, kp: usize, wv: usize,
+export function additive_scores_f32(batch: i32, nq: i32, nk: i32, hidden: i32, qp: usize, kp: usize, wv: usize,
                                     out: usize): void {
-  const hfull = h & ~3, h4 = (h + 3) & ~3;
-  const tmask = tailMask(h);
-  const rowBytes = <usize>h << 2;
+  const hfull = hidden & ~3, h4 = (hidden + 3) & ~3;
+  const tmask = tailMask(hidden);
+  const rowBytes = <usize>hidden << 2;
   for (let b = 0; b < batch; b++) {
     const qb = qp + <usize>b * <usize>nq * rowBytes;
     const kb = kp + <usize>b * <usize>nk * rowBytes;
@@ -83,15 +83,15 @@ export function additive_scores_f32(batch: i32, nq: i32, nk: i32, h: i32, qp: us
   }
 }
 
-export function additive_scores_f32_ref(batch: i32, nq: i32, nk: i32, h: i32, qp: usize, kp: usize, wv: usize,
+export function additive_scores_f32_ref(batch: i32, nq: i32, nk: i32, hidden: i32, qp: usize, kp: usize, wv: usize,
                                         out: usize): void {
   for (let b = 0; b < batch; b++) {
     for (let i = 0; i < nq; i++) {
       for (let j = 0; j < nk; j++) {
         let s = 0.0;
-        for (let t = 0; t < h; t++) {
-          const q = load<f32>(qp + ((<usize>(b * nq + i) * <usize>h + <usize>t) << 2));
-          const k = load<f32>(kp + ((<usize>(b * nk + j) * <usize>h + <usize>t) << 2));
+        for (let t = 0; t < hidden; t++) {
+          const q = load<f32>(qp + ((<usize>(b * nq + i) * <usize>hidden + <usize>t) << 2));
+          const k = load<f32>(kp + ((<usize>(b * nk + j) * <usize>hidden + <usize>t) << 2));
           s += <f64>load<f32>(wv + (<usize>t << 2)) * Math.tanh(<f64>q + <f64>k);
         }
         store<f32>(out + ((<usize>(b * nq + i) * <usize>nk + <usize>j) << 2), <f32>s);

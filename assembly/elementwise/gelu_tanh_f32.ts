@@ -1,21 +1,6 @@
-// y = 0.5x(1 + tanh(√(2/π)(x + 0.044715x³))) (torch approximate='tanh', HF gelu_new); reference in float64.
-// Over n elements; x and y may alias (in place).
-import { gelu_tanh_f32x4 } from '../simd/math';
-import { gelu_tanh_f64 } from '../simd/ref_math';
-import { storePartial } from '../simd/tail';
+// y = 0.5x(1 + tanh(√(2/π)(x + 0.044715x³))) over n elements (torch approximate='tanh', HF gelu_new);
+// reference: float64 (simd/ref_math.ts).
+import { mapF32, mapF32Ref, OP_GELU_TANH } from './map';
 
-export function gelu_tanh_f32(n: i32, x: usize, y: usize): void {
-  let i = 0;
-  for (; i + 4 <= n; i += 4) {
-    const o = <usize>i << 2;
-    v128.store(y + o, gelu_tanh_f32x4(v128.load(x + o)));
-  }
-  if (i < n) storePartial(y + (<usize>i << 2), gelu_tanh_f32x4(v128.load(x + (<usize>i << 2))), n - i);
-}
-
-export function gelu_tanh_f32_ref(n: i32, x: usize, y: usize): void {
-  for (let i = 0; i < n; i++) {
-    const v = load<f32>(x + (<usize>i << 2));
-    store<f32>(y + (<usize>i << 2), <f32>gelu_tanh_f64(<f64>v));
-  }
-}
+export function gelu_tanh_f32(n: i32, x: usize, y: usize): void { mapF32(OP_GELU_TANH, n, x, y); }
+export function gelu_tanh_f32_ref(n: i32, x: usize, y: usize): void { mapF32Ref(OP_GELU_TANH, n, x, y); }

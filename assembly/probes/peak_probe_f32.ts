@@ -22,8 +22,13 @@ const PEAK_XY: usize = memory.data<f32>([0.9999999, 0.0000001]);
 export const PEAK_ACCUMULATORS: i32 = 12;
 export const PEAK_FLOPS_PER_ITER: i32 = 96;
 
-// iters * 96 flops of separate f32x4 mul + add.
-export function peak_mul_add_f32(iters: i32): f32 {
+// One chain step: separate mul + add (fused = false) or madd (fused = true; a constant at each inlined use).
+@inline function step(a: v128, x: v128, y: v128, fused: bool): v128 {
+  return fused ? madd(a, x, y) : f32x4.add(f32x4.mul(a, x), y);
+}
+
+// The probe loop, written once for both probes.
+@inline function chains(iters: i32, fused: bool): f32 {
   const x = v128.load32_splat(PEAK_XY), y = v128.load32_splat(PEAK_XY, 4);
   let a0 = f32x4(<f32>1.0, <f32>1.25, <f32>1.5, <f32>1.75);
   let a1 = f32x4(<f32>2.0, <f32>2.25, <f32>2.5, <f32>2.75);
@@ -38,74 +43,22 @@ export function peak_mul_add_f32(iters: i32): f32 {
   let a10 = f32x4(<f32>11.0, <f32>11.25, <f32>11.5, <f32>11.75);
   let a11 = f32x4(<f32>12.0, <f32>12.25, <f32>12.5, <f32>12.75);
   for (let i = 0; i < iters; i++) {
-    a0 = f32x4.add(f32x4.mul(a0, x), y);
-    a1 = f32x4.add(f32x4.mul(a1, x), y);
-    a2 = f32x4.add(f32x4.mul(a2, x), y);
-    a3 = f32x4.add(f32x4.mul(a3, x), y);
-    a4 = f32x4.add(f32x4.mul(a4, x), y);
-    a5 = f32x4.add(f32x4.mul(a5, x), y);
-    a6 = f32x4.add(f32x4.mul(a6, x), y);
-    a7 = f32x4.add(f32x4.mul(a7, x), y);
-    a8 = f32x4.add(f32x4.mul(a8, x), y);
-    a9 = f32x4.add(f32x4.mul(a9, x), y);
-    a10 = f32x4.add(f32x4.mul(a10, x), y);
-    a11 = f32x4.add(f32x4.mul(a11, x), y);
+    a0 = step(a0, x, y, fused); a1 = step(a1, x, y, fused); a2 = step(a2, x, y, fused); a3 = step(a3, x, y, fused);
+    a4 = step(a4, x, y, fused); a5 = step(a5, x, y, fused); a6 = step(a6, x, y, fused); a7 = step(a7, x, y, fused);
+    a8 = step(a8, x, y, fused); a9 = step(a9, x, y, fused); a10 = step(a10, x, y, fused); a11 = step(a11, x, y, fused);
   }
   // Sum all chains and lanes.
-  let s = f32x4.add(a0, a1);
-  s = f32x4.add(s, a2);
-  s = f32x4.add(s, a3);
-  s = f32x4.add(s, a4);
-  s = f32x4.add(s, a5);
-  s = f32x4.add(s, a6);
-  s = f32x4.add(s, a7);
-  s = f32x4.add(s, a8);
-  s = f32x4.add(s, a9);
-  s = f32x4.add(s, a10);
-  s = f32x4.add(s, a11);
+  let s = f32x4.add(f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3)), f32x4.add(f32x4.add(a4, a5), f32x4.add(a6, a7)));
+  s = f32x4.add(s, f32x4.add(f32x4.add(a8, a9), f32x4.add(a10, a11)));
   return f32x4.extract_lane(s, 0) + f32x4.extract_lane(s, 1) + f32x4.extract_lane(s, 2) + f32x4.extract_lane(s, 3);
+}
+
+// iters * 96 flops of separate f32x4 mul + add.
+export function peak_mul_add_f32(iters: i32): f32 {
+  return chains(iters, false);
 }
 
 // iters * 96 flops of madd (fused in the relaxed build).
 export function peak_madd_f32(iters: i32): f32 {
-  const x = v128.load32_splat(PEAK_XY), y = v128.load32_splat(PEAK_XY, 4);
-  let a0 = f32x4(<f32>1.0, <f32>1.25, <f32>1.5, <f32>1.75);
-  let a1 = f32x4(<f32>2.0, <f32>2.25, <f32>2.5, <f32>2.75);
-  let a2 = f32x4(<f32>3.0, <f32>3.25, <f32>3.5, <f32>3.75);
-  let a3 = f32x4(<f32>4.0, <f32>4.25, <f32>4.5, <f32>4.75);
-  let a4 = f32x4(<f32>5.0, <f32>5.25, <f32>5.5, <f32>5.75);
-  let a5 = f32x4(<f32>6.0, <f32>6.25, <f32>6.5, <f32>6.75);
-  let a6 = f32x4(<f32>7.0, <f32>7.25, <f32>7.5, <f32>7.75);
-  let a7 = f32x4(<f32>8.0, <f32>8.25, <f32>8.5, <f32>8.75);
-  let a8 = f32x4(<f32>9.0, <f32>9.25, <f32>9.5, <f32>9.75);
-  let a9 = f32x4(<f32>10.0, <f32>10.25, <f32>10.5, <f32>10.75);
-  let a10 = f32x4(<f32>11.0, <f32>11.25, <f32>11.5, <f32>11.75);
-  let a11 = f32x4(<f32>12.0, <f32>12.25, <f32>12.5, <f32>12.75);
-  for (let i = 0; i < iters; i++) {
-    a0 = madd(a0, x, y);
-    a1 = madd(a1, x, y);
-    a2 = madd(a2, x, y);
-    a3 = madd(a3, x, y);
-    a4 = madd(a4, x, y);
-    a5 = madd(a5, x, y);
-    a6 = madd(a6, x, y);
-    a7 = madd(a7, x, y);
-    a8 = madd(a8, x, y);
-    a9 = madd(a9, x, y);
-    a10 = madd(a10, x, y);
-    a11 = madd(a11, x, y);
-  }
-  // Sum all chains and lanes.
-  let s = f32x4.add(a0, a1);
-  s = f32x4.add(s, a2);
-  s = f32x4.add(s, a3);
-  s = f32x4.add(s, a4);
-  s = f32x4.add(s, a5);
-  s = f32x4.add(s, a6);
-  s = f32x4.add(s, a7);
-  s = f32x4.add(s, a8);
-  s = f32x4.add(s, a9);
-  s = f32x4.add(s, a10);
-  s = f32x4.add(s, a11);
-  return f32x4.extract_lane(s, 0) + f32x4.extract_lane(s, 1) + f32x4.extract_lane(s, 2) + f32x4.extract_lane(s, 3);
+  return chains(iters, true);
 }

@@ -8,9 +8,9 @@ import type { Tensor } from '../runtime/tensor.ts';
 export interface LayerNormOptions {
   rows: number;
   cols: number;
-  /** gamma [cols] (default ones). */
+  /** LayerNorm weight [cols] (default ones). */
   weight?: Operand;
-  /** beta [cols] (default zeros). */
+  /** LayerNorm bias [cols] (default zeros). */
   bias?: Operand;
   /** Added to the variance inside the sqrt (default 1e-5, as PyTorch). */
   eps?: number;

@@ -3,7 +3,7 @@
 // project out. Heads are strided views, so nothing is transposed or copied between those steps.
 import { checkBoolean, checkDropout, checkOptions, checkPositiveInt, fail, failType, fmtShape } from '../errors.ts';
 import { checkTensorInput, expectRank, matchMask, readMask, shapeOf, stage, type Input, type MaskInfo, type MaskInput, type Staged } from './inputs.ts';
-import { appendRows, attendHeads, headsView, sdpaScratchFloats, type HeadsView } from '../ops/sdpa.ts';
+import { appendRows, scaledDotProductAttention, headsView, sdpaScratchFloats, type HeadsView } from '../ops/sdpa.ts';
 import { PackedLinear } from '../ops/linear.ts';
 import { fillMask, maskSize } from '../ops/masks.ts';
 import { checkRuntime, type Runtime } from '../runtime/runtime.ts';
@@ -310,7 +310,7 @@ export class MultiHead {
     const kernelCausal = masks.isCausal && !masks.attn && !b.explicitCausal;
 
     // 4. per head: softmax(q kᵀ / √hd + mask) v, written straight into the merged-heads layout
-    attendHeads(rt, {
+    scaledDotProductAttention(rt, {
       N, H, L, S: Sx, hd, hdv: hd, q: qv, k: kv, v: vv, out: view(b.attn, E, L, 0),
       scale: 1 / Math.sqrt(hd), mask: plan, causal: kernelCausal, scores: b.scores, scratch: b.gemm,
       weights: weights ? { ptr: b.weights, average: weights.average } : null,

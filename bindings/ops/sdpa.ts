@@ -49,7 +49,7 @@ export function appendRows(rt: Runtime, dst: number, src: HeadsView, N: number, 
   return { ptr: dst, ld: E, bs: Sx * E };
 }
 
-export interface HeadsArgs {
+export interface SdpaArgs {
   N: number; H: number; L: number; S: number;
   hd: number;   // query/key head dim
   hdv: number;  // value head dim
@@ -63,12 +63,12 @@ export interface HeadsArgs {
   scratch: number;  // sdpaScratchFloats() floats for the products
 }
 
-/** Floats of product scratch attendHeads needs. */
+/** Floats of product scratch scaledDotProductAttention needs. */
 export function sdpaScratchFloats(rt: Runtime, L: number, S: number, hd: number, hdv: number): number {
   return Math.max(gemmScratchFloats(rt, L, S, hd), gemmScratchFloats(rt, L, hdv, S));
 }
 
-export function attendHeads(rt: Runtime, a: HeadsArgs): void {
+export function scaledDotProductAttention(rt: Runtime, a: SdpaArgs): void {
   const { N, H, L, S, hd, hdv } = a;
   const LS = L * S;
   const perHead = !!a.weights && !a.weights.average;

@@ -17,7 +17,7 @@ const GEMM_ARGS = ['m', 'n', 'k', 'row0', 'row1', 'col0', 'col1', 'a', 'lda', 'b
 const UNARY_ARGS = ['n', 'x', 'y'] as const;
 const SOFTMAX_ARGS = ['rows', 'cols', 'x', 'ldx', 'y', 'ldy', 'mask', 'ldm', 'bmask', 'ldbm', 'lens', 'scale', 'causal', 'causalOffset'] as const;
 const LAYERNORM_ARGS = ['rows', 'cols', 'x', 'ldx', 'y', 'ldy', 'weight', 'bias', 'eps'] as const;
-const ADDITIVE_ARGS = ['batch', 'nq', 'nk', 'h', 'qp', 'kp', 'wv', 'out'] as const;
+const ADDITIVE_ARGS = ['batch', 'nq', 'nk', 'hidden', 'qp', 'kp', 'wv', 'out'] as const;
 
 export const KERNELS = [
   // --- runtime ---
