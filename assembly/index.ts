@@ -1,6 +1,6 @@
 // The one export list of the release build: every wasm export, grouped by family. The ABI (naming grammar,
 // argument order, memory contract) is in assembly/README.md; bindings/runtime/kernels.ts holds the same list as a table,
-// and tests/kernel_table.test.ts fails when the two differ.
+// and tests/kernels/kernel_table.test.ts fails when the two differ.
 
 // runtime
 export { heap_base, variant_id } from './abi';
@@ -26,3 +26,4 @@ export { add_f32, add_f32_ref } from './elementwise/add_f32';
 
 // attention
 export { additive_scores_f32, additive_scores_f32_ref } from './attention/additive_scores_f32';
+export { sdpa_f32, sdpa_f32_ref, sdpa_scratch_size_f32 } from './attention/sdpa_f32';

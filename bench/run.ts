@@ -28,12 +28,15 @@ import { suite as softmax } from './suites/softmax.ts';
 import { suite as layernorm } from './suites/layernorm.ts';
 import { suite as gelu } from './suites/gelu.ts';
 import { suite as additive } from './suites/additive.ts';
+import { suite as sdpa } from './suites/sdpa.ts';
 import { suite as mha } from './suites/mha.ts';
 import { suite as encoder } from './suites/encoder.ts';
+import { suite as long } from './suites/long.ts';
+import { suite as decode } from './suites/decode.ts';
 
 /** Every suite, in run order: kernel families, then modules. Add new suites here (after peak, which the % of peak
  *  column needs first). */
-const SUITES: Suite[] = [peak, gemm, softmax, layernorm, gelu, additive, mha, encoder];
+const SUITES: Suite[] = [peak, gemm, softmax, layernorm, gelu, additive, sdpa, mha, encoder, long, decode];
 
 /** The build our targets give users by default in each runtime. */
 const PRIMARY: Record<'node' | 'deno', Variant> = { node: 'simd', deno: 'relaxed' };
@@ -110,7 +113,7 @@ async function runSuite(suite: Suite, quiet: boolean): Promise<ResultRow[]> {
     let timings: Awaited<ReturnType<typeof measure>> = [];
     let failure: string | null = null;
     try {
-      timings = await measure(runnable.map((x) => x.run), timingOptions);
+      timings = await measure(runnable.map((x) => x.run), { ...timingOptions, ...c.timing });
     } catch (e) {
       failure = `error: ${asError(e).message}`;
     }
@@ -122,6 +125,7 @@ async function runSuite(suite: Suite, quiet: boolean): Promise<ResultRow[]> {
       const i = runnable.indexOf(x as never);
       const t = i >= 0 && !failure ? timings[i] : null;
       const err = t && ref && x.output ? relErr(x.output(), ref) : null;
+      const mem = x.run && !x.unavailable ? x.memory?.() : null;   // optional: read once after the calls
       return {
         suite: suite.name, case: c.label, flops: c.flops, contestant: x.name, kind: x.kind,
         variant: x.variant ?? null, primary: !!x.primary,
@@ -130,6 +134,7 @@ async function runSuite(suite: Suite, quiet: boolean): Promise<ResultRow[]> {
         speedupVsBestPeer: null, bestPeer: null, fractionOfPeak: null,
         maxRelErr: err, checkOk: err === null ? null : err <= tol,
         na: x.unavailable ?? (t ? null : failure ?? 'did not run'),
+        ...(mem ? { memoryBytes: mem.memoryBytes, bytesInUse: mem.bytesInUse ?? null, modelBytes: mem.modelBytes ?? null } : {}),
       };
     });
     const peersRun = caseRows.filter((r) => r.kind === 'peer' && r.medianMs !== null);

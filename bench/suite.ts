@@ -11,6 +11,7 @@
 // from bench/rng.ts. The peers themselves (onnxruntime-web, tfjs, ONNX graph builders) are in bench/peers/.
 import type { Runtime } from '../bindings/index.ts';
 import type { OrtPeer, TfPeer } from './peers/peers.ts';
+import type { MeasureOptions } from './timing.ts';
 
 export type Variant = 'simd' | 'relaxed';
 
@@ -45,6 +46,19 @@ export interface Contestant {
   output?: () => Float32Array;
   /** Why this contestant cannot run here (e.g. 'gemm_f32 not built yet', or a peer's load error): shown as n/a. */
   unavailable?: string;
+  /** Optional: the wasm memory this contestant used, read once after its timed calls (before dispose). */
+  memory?: () => MemoryReading | null;
+}
+
+/** Peak memory of a contestant on one case (bench/report/schema.ts ResultRow.memoryBytes and friends). */
+export interface MemoryReading {
+  /** Size of the wasm linear memory after the case's calls: a memory only grows, so for a runtime made for the case
+   *  this is the case's peak. */
+  memoryBytes: number;
+  /** Bytes handed out by the allocator after the calls (ours only). */
+  bytesInUse?: number | null;
+  /** What memoryBytes is compared with: the bytes the computation needs at least (e.g. weights + activations). */
+  modelBytes?: number | null;
 }
 
 /** One shape of a suite. `setup` allocates inputs and returns the contestants; `dispose` frees what setup made. */
@@ -56,6 +70,8 @@ export interface Case {
   setup(): Promise<{ contestants: Contestant[]; dispose?: () => void }>;
   /** Relative tolerance of the output cross-check (default 1e-3 of the largest |value|). */
   tolerance?: number;
+  /** Timing options for this case over the run's (bench/timing.ts), e.g. fewer samples for calls of seconds. */
+  timing?: MeasureOptions;
 }
 
 export interface Suite {

@@ -14,7 +14,7 @@
 //   --stats          print per target the worst |error| / tolerance seen (1.0 = at the tolerance)
 // Exits 1 when a case fails (the message names the case id, its options and the rerun command), 2 on bad usage.
 import { init, type Runtime } from '../bindings/index.ts';
-import { FuzzFailure, TARGETS, makeCase, parseCaseId, runCase, type Target, type Variant } from '../tests/fuzz/cases.ts';
+import { FuzzFailure, TARGETS, makeCase, parseCaseId, runCase, type Target, type Variant } from '../tests/support/fuzz_cases.ts';
 
 interface Args {
   cases: number; seed: number; start: number; only: { seed: number; index: number }[];

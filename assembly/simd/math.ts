@@ -2,7 +2,7 @@
 // Coefficients are our own fits, derived by tools/fit_simd_math.py (weighted least squares refined towards
 // equal-ripple relative error); float64 fit errors are ~1e-8 or below, so the float32 evaluation dominates.
 // Max errors are written beside each function, measured by dense sweeps (2^22 points per range, simd and
-// relaxed builds) against float64 references in tests/kernels_misc.test.ts; "ulp" = |err| / ulp(exact value, in float32).
+// relaxed builds) against float64 references in tests/tests/kernels/elementwise_f32.test.ts; "ulp" = |err| / ulp(exact value, in float32).
 //
 // Constants live in a table in linear memory (K below) and are read with v128.load32_splat, never written as
 // v128.const: V8 15 (Deno 2.x) rematerialises every v128.const at each use inside a loop (a 64-bit immediate

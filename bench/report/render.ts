@@ -26,11 +26,11 @@ export function mdTable(t: Table): string[] {
   return [line(t.head), `|${t.numeric.map((r) => (r ? '---:' : '---')).join('|')}|`, ...t.body.map(line)];
 }
 
-const TEXT_WIDTHS = [18, 30, 9, 8, 27, 6, 0];
+const TEXT_WIDTHS: Record<string, number> = { shape: 18, contestant: 30, ms: 9, 'GFLOP/s': 8, 'vs best peer': 27, '% peak': 6, 'peak memory': 26 };
 
 /** Fixed-width text lines of a detail table (console), with or without the header. */
 export function textTable(t: Table, withHeader: boolean): string[] {
-  const w = (i: number) => TEXT_WIDTHS[i] ?? 0;
+  const w = (i: number) => TEXT_WIDTHS[t.head[i]] ?? 0;
   const line = (l: string[]) => '  ' + l.map((c, i) => (t.numeric[i] ? c.padStart(w(i)) : c.padEnd(w(i)))).join('  ');
   const head = withHeader ? [line(t.head), line(t.head.map((h, i) => '-'.repeat(w(i) || h.length)))] : [];
   return [...head, ...t.body.map(line)];
@@ -46,11 +46,28 @@ const isQuick = (timing: ResultsFile['timing']): boolean =>
 
 const pct = (f: number | null | undefined): string => (f == null ? '' : `${(100 * f).toFixed(0)}%`);
 
-/** A row per contestant: ms, GFLOP/s, our speedup, % peak and the output check. */
+/** Bytes as MiB (GiB from 1 GiB on), 3 significant digits. */
+export function fmtBytes(b: number): string {
+  return b >= 2 ** 30 ? `${fmtValue(b / 2 ** 30)} GiB` : `${fmtValue(b / 2 ** 20)} MiB`;
+}
+
+const hasMemory = (rows: ResultRow[]): boolean => rows.some((r) => typeof r.memoryBytes === 'number');
+
+/** A row's optional memory fields: '130 MiB = 1.07x w+a (in use 117 MiB)', or '' when it has none. */
+export function memoryCell(r: ResultRow, inUse = true): string {
+  if (typeof r.memoryBytes !== 'number') return '';
+  const ratio = typeof r.modelBytes === 'number' && r.modelBytes > 0 ? ` = ${(r.memoryBytes / r.modelBytes).toFixed(2)}x w+a` : '';
+  const used = inUse && typeof r.bytesInUse === 'number' ? ` (in use ${fmtBytes(r.bytesInUse)})` : '';
+  return `${fmtBytes(r.memoryBytes)}${ratio}${used}`;
+}
+
+/** A row per contestant: ms, GFLOP/s, our speedup, % peak, peak memory (only when some row has it) and the output
+ *  check. */
 export function detailTable(rows: ResultRow[]): Table {
+  const mem = hasMemory(rows);
   return {
-    head: ['shape', 'contestant', 'ms', 'GFLOP/s', 'vs best peer', '% peak', 'check'],
-    numeric: [false, false, true, true, true, true, false],
+    head: ['shape', 'contestant', 'ms', 'GFLOP/s', 'vs best peer', '% peak', ...(mem ? ['peak memory'] : []), 'check'],
+    numeric: [false, false, true, true, true, true, ...(mem ? [true] : []), false],
     body: rows.map((r) => {
       const ran = r.na === null && r.medianMs !== null;
       return [
@@ -60,6 +77,7 @@ export function detailTable(rows: ResultRow[]): Table {
         ran && r.gflops !== null && r.flops > 0 ? fmtValue(r.gflops) : '',
         r.speedupVsBestPeer === null ? '' : `${fmtSpeedup(r.speedupVsBestPeer)} (${r.bestPeer})`,
         pct(r.fractionOfPeak),
+        ...(mem ? [memoryCell(r)] : []),
         r.na ?? (r.checkOk === null || r.maxRelErr == null ? '' : `${r.checkOk ? 'ok' : 'MISMATCH'} ${r.maxRelErr.toExponential(1)}`),
       ];
     }),
@@ -93,6 +111,16 @@ export function suiteTable(s: SuiteView): string[] {
     }
     if (s.shapes.some((sh) => primaryRow(rs.rows, sh)?.fractionOfPeak != null)) {
       col(`${label}<br>% peak`, (shape) => pct(primaryRow(rs.rows, shape)?.fractionOfPeak));
+    }
+    // optional memory fields: our primary build's peak (and its ratio to weights + activations), the peers' largest
+    if (s.shapes.some((sh) => typeof primaryRow(rs.rows, sh)?.memoryBytes === 'number')) {
+      col(`${label}<br>peak memory`, (shape) => { const r = primaryRow(rs.rows, shape); return r ? memoryCell(r, false) : ''; });
+    }
+    if (rs.rows.some((r) => r.kind === 'peer' && typeof r.memoryBytes === 'number')) {
+      col(`${rs.runtime}<br>peer memory`, (shape) => {
+        const ms = rs.rows.filter((r) => r.case === shape && r.kind === 'peer' && typeof r.memoryBytes === 'number');
+        return ms.length ? fmtBytes(Math.max(...ms.map((r) => r.memoryBytes!))) : '';
+      });
     }
   }
   t.body = s.shapes.map((shape) => [shape, ...cols.map((c) => c(shape))]);

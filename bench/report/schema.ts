@@ -8,7 +8,9 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TimingOptions } from '../timing.ts';
 
-/** 2 = rows with minMs/samples/maxRelErr, suites with `measured` stamps. Files without the field are read as 1. */
+/** 2 = rows with minMs/samples/maxRelErr, suites with `measured` stamps. Files without the field are read as 1.
+ *  Rows may also carry the optional memory fields (memoryBytes, bytesInUse, modelBytes): readers treat them as absent
+ *  in files that lack them, so the version stays 2. */
 export const SCHEMA_VERSION = 2;
 
 /** One contestant on one case (shape) of one suite. */
@@ -39,6 +41,13 @@ export interface ResultRow {
   checkOk: boolean | null;
   /** Why it could not run (shown as n/a), else null. */
   na: string | null;
+  /** Optional (suites that measure memory, e.g. long; absent in older files): size of the contestant's wasm memory
+   *  after the case's calls, bytes; for ours a runtime made for the case, so this is the case's peak. */
+  memoryBytes?: number | null;
+  /** Optional, ours: bytes handed out by our allocator after the calls. */
+  bytesInUse?: number | null;
+  /** Optional: the bytes memoryBytes is compared with (weights + activations of the case, see the suite's notes). */
+  modelBytes?: number | null;
 }
 
 /** When and how a suite merged into a file by a later run was measured. */

@@ -1,9 +1,10 @@
 // torch.nn.MultiheadAttention (eval mode) over the shared memory. Reads like the reference algorithm:
 // project q/k/v, append bias_kv / zero_attn, split heads, scores + masks, softmax, mix values, merge heads,
 // project out. Heads are strided views, so nothing is transposed or copied between those steps.
-import { checkBoolean, checkDropout, checkOptions, checkPositiveInt, fail, failType, fmtShape } from '../errors.ts';
+import { checkBoolean, checkDropout, checkOptions, checkPositiveInt, describeValue, fail, failType, fmtShape } from '../errors.ts';
 import { checkTensorInput, expectRank, matchMask, readMask, shapeOf, stage, type Input, type MaskInfo, type MaskInput, type Staged } from './inputs.ts';
-import { appendRows, scaledDotProductAttention, headsView, sdpaScratchFloats, type HeadsView } from '../ops/sdpa.ts';
+import { appendRows, appendToCache, headsView, scaledDotProductAttention, scaledDotProductAttentionFused, sdpaFusedScratchFloats, sdpaScratchFloats, type HeadsView } from '../ops/sdpa.ts';
+import { KVCache } from './cache.ts';
 import { PackedLinear } from '../ops/linear.ts';
 import { fillMask, maskSize } from '../ops/masks.ts';
 import { checkRuntime, type Runtime } from '../runtime/runtime.ts';
@@ -34,6 +35,9 @@ export interface MultiHeadForwardOptions {
   averageAttnWeights?: boolean;  // default true
   /** Causal (j > i masked, upper-left aligned). With an attnMask the mask is used as given (PyTorch: a hint). */
   isCausal?: boolean;
+  /** A KVCache from createCache(): key and value hold only the new positions; masks then cover [N, cache.length +
+   *  S] keys and isCausal places new query i at position cache.length + i. */
+  cache?: KVCache | null;
 }
 
 export interface AttentionResult {
@@ -43,9 +47,12 @@ export interface AttentionResult {
   weights: Tensor | null;
 }
 
+/** @internal Which projections a run makes (see MultiHead.reserve). */
+export type Projection = 'self' | 'kv' | 'separate' | 'query';
+
 /** @internal Buffers of one MultiHead.run (byte pointers; 0 = not used). */
 export interface MhaBuffers {
-  proj: 'self' | 'kv' | 'separate';
+  proj: Projection;
   Sx: number;
   explicitCausal: boolean;
   gemm: number; qkv: number; q: number; kv: number; k: number; v: number; kx: number; vx: number;
@@ -61,7 +68,7 @@ export interface ParsedMasks {
 }
 
 const CTOR_OPTIONS = ['embedDim', 'numHeads', 'dropout', 'bias', 'addBiasKV', 'addZeroAttn', 'kdim', 'vdim', 'batchFirst'];
-const FORWARD_OPTIONS = ['keyPaddingMask', 'attnMask', 'needWeights', 'averageAttnWeights', 'isCausal'];
+const FORWARD_OPTIONS = ['keyPaddingMask', 'attnMask', 'needWeights', 'averageAttnWeights', 'isCausal', 'cache'];
 
 export class MultiHead {
   readonly embedDim: number;
@@ -209,7 +216,10 @@ export class MultiHead {
     if (Sv !== S) fail(where, `key and value must have the same length, got ${S} and ${Sv} (shapes ${fmtShape(ks)}, ${fmtShape(vs)})`);
     if (N < 1 || L < 1) fail(where, `query must not be empty, got shape ${fmtShape(qs)}`);
     if (S < 1) fail(where, `key and value must not be empty, got shapes ${fmtShape(ks)} and ${fmtShape(vs)}`);
-    const masks = parseMasks(where, options, { batched, N, H, L, S });
+    const cache = readCache(where, options.cache, this, N, S);
+    const past = cache ? cache.length : 0;
+    // masks cover every key attended: with a cache, the cached positions and the new ones
+    const masks = parseMasks(where, options, { batched, N, H, L, S: past + S });
     const needWeights = options.needWeights === undefined ? true : checkBoolean(where, 'needWeights', options.needWeights);
     const average = options.averageAttnWeights === undefined ? true : checkBoolean(where, 'averageAttnWeights', options.averageAttnWeights);
 
@@ -218,7 +228,7 @@ export class MultiHead {
       const q = stage(this.rt, this.ws, where, 'query', query, 'in.q', own);
       const k = key === query ? q : stage(this.rt, this.ws, where, 'key', key, 'in.k', own);
       const v = value === key ? k : stage(this.rt, this.ws, where, 'value', value, 'in.v', own);
-      const r = this.run(q, k, v, { N, L, S }, masks, needWeights ? { average } : null);
+      const r = this.run(q, k, v, { N, L, S }, masks, needWeights ? { average } : null, cache);
 
       const lease = this.outputs.next();
       const outShape = batched ? (bf ? [N, L, E] : [L, N, E]) : [L, E];
@@ -233,22 +243,40 @@ export class MultiHead {
   }
 
   /**
-   * @internal Every buffer run() writes, allocated before anything is written, so that a failed allocation
-   * changes nothing. proj: 'self' (q, k, v one input), 'kv' (key === value) or 'separate'.
+   * A key/value cache for step-by-step decoding: `forward(qNew, kNew, vNew, { cache, isCausal: true })` then takes
+   * only the new positions, appends their projected keys and values and attends over every cached position (new
+   * query i sits at absolute position cache.length + i). Preallocated: a decode loop allocates nothing.
    */
-  reserve(proj: 'self' | 'kv' | 'separate', d: { N: number; L: number; S: number }, masks: ParsedMasks,
-          weights: { average: boolean } | null): MhaBuffers {
-    const ws = this.ws, E = this.embedDim, H = this.numHeads;
+  createCache(options: { batch: number; maxLength: number }): KVCache {
+    const where = `${this.name}.createCache`;
+    this.checkLive(where);
+    checkOptions(where, options, ['batch', 'maxLength']);
+    if (!options) failType(where, 'options { batch, maxLength } are required');
+    const batch = checkPositiveInt(where, 'batch', options.batch);
+    const maxLength = checkPositiveInt(where, 'maxLength', options.maxLength);
+    if (this.addBiasKV || this.addZeroAttn) fail(where, 'a cache cannot be used with addBiasKV or addZeroAttn (their extra key comes after all positions)');
+    return this.rt.journal.atomic(where, () => new KVCache(this.rt, this, batch, maxLength, this.embedDim));
+  }
+
+  /**
+   * @internal Every buffer run() writes, allocated before anything is written, so that a failed allocation
+   * changes nothing. proj: 'self' (q, k, v one input), 'kv' (key === value), 'separate', or 'query' (keys and
+   * values all from the cache: S = 0); past: positions already in the cache (keys attended: past + S).
+   */
+  reserve(proj: Projection, d: { N: number; L: number; S: number }, masks: ParsedMasks,
+          weights: { average: boolean } | null, past = 0): MhaBuffers {
+    const ws = this.ws, E = this.embedDim, H = this.numHeads, hd = this.headDim;
     const { N, L, S } = d;
-    if (!this.packedInProj && proj !== 'separate') proj = 'separate';
+    if (!this.packedInProj && proj !== 'separate' && proj !== 'query') proj = 'separate';
     const extra = (this.addBiasKV ? 1 : 0) + (this.addZeroAttn ? 1 : 0);
-    const Sx = S + extra;
+    const St = past + S, Sx = St + extra;   // keys attended (cached + new), and with the extra columns
     const explicitCausal = masks.isCausal && !masks.attn && extra > 0;
-    const maskFloats = maskSize({ N, H, L, S, extra, attn: masks.attn, attn3d: masks.attn3d, kpm: masks.kpm, causal: explicitCausal });
+    const maskFloats = maskSize({ N, H, L, S: St, extra, attn: masks.attn, attn3d: masks.attn3d, kpm: masks.kpm, causal: explicitCausal });
     const lin = (which: string, rows: number) => this.linear(which).scratchFloats(rows);
-    const projScratch = proj === 'self' ? lin('qkv', N * L)
+    const projScratch = proj === 'self' ? lin('qkv', N * L) : proj === 'query' ? lin('q', N * L)
       : Math.max(lin('q', N * L), proj === 'kv' ? lin('kv', N * S) : Math.max(lin('k', N * S), lin('v', N * S)));
-    const gemm = Math.max(projScratch, lin('out', N * L), sdpaScratchFloats(this.rt, L, Sx, this.headDim, this.headDim));
+    const attn = weights ? sdpaScratchFloats(this.rt, L, Sx, hd, hd) : sdpaFusedScratchFloats(this.rt, L, Sx, hd, hd);
+    const gemm = Math.max(projScratch, lin('out', N * L), attn);
     return {
       proj, Sx, explicitCausal,
       gemm: gemm ? ws.get('gemm', gemm) : 0,
@@ -260,7 +288,7 @@ export class MultiHead {
       kx: extra ? ws.get('kx', N * Sx * E) : 0,
       vx: extra ? ws.get('vx', N * Sx * E) : 0,
       mask: maskFloats ? ws.get('mask', maskFloats) : 0,
-      scores: weights && !weights.average ? 0 : ws.get('heads.scores', L * Sx),
+      scores: weights && weights.average ? ws.get('heads.scores', L * Sx) : 0,
       weights: weights ? ws.get('weights', N * (weights.average ? 1 : H) * L * Sx) : 0,
       attn: ws.get('attn', N * L * E),
       out: ws.get('out', N * L * E),
@@ -270,16 +298,20 @@ export class MultiHead {
   /**
    * @internal The computation on staged operands (layout as the inputs: seq-first or batch-first rows).
    * Returns pointers into this module's workspace: out [N·L, E], weights, and the key count with extras.
+   * With a cache, k and v hold the S new positions: their projections are appended to it and the attention runs
+   * over every cached position; with reuse, k and v are not read (S = 0): the keys and values are the cache's
+   * (cross-attention over a memory projected at the first step).
    */
   run(q: Staged, k: Staged, v: Staged, d: { N: number; L: number; S: number }, masks: ParsedMasks,
-      weights: { average: boolean } | null): { out: number; weights: number; Sx: number } {
+      weights: { average: boolean } | null, cache: KVCache | null = null, reuse = false): { out: number; weights: number; Sx: number } {
     const rt = this.rt, E = this.embedDim, H = this.numHeads, hd = this.headDim;
     const { N, L, S } = d;
     const bf = this.batchFirst;
-    const b = this.reserve(q === k && k === v ? 'self' : k === v ? 'kv' : 'separate', d, masks, weights);
-    const Sx = b.Sx, extra = Sx - S;
+    const past = cache ? cache.length : 0;
+    const b = this.reserve(reuse ? 'query' : q === k && k === v ? 'self' : k === v ? 'kv' : 'separate', d, masks, weights, past);
+    const St = past + S, Sx = b.Sx, extra = Sx - St;
     // columns [col, ...) of a projection buffer of `width` features laid out like the inputs
-    const view = (ptr: number, width: number, len: number, col: number): HeadsView => headsView(ptr, width, N, len, col, bf);
+    const view = (ptr: number, width: number, len: number, col: number): HeadsView => headsView(ptr, width, N, len, col, bf, hd);
 
     // 1. in-projection (one GEMM for self-attention, one for key === value)
     let qv: HeadsView, kv: HeadsView, vv: HeadsView;
@@ -289,7 +321,10 @@ export class MultiHead {
     } else {
       this.linear('q').forward(q.ptr, N * L, b.q, b.gemm);
       qv = view(b.q, E, L, 0);
-      if (b.proj === 'kv') {
+      kv = vv = qv;   // replaced below (from the cache when proj is 'query')
+      if (b.proj === 'query') {
+        // nothing to project
+      } else if (b.proj === 'kv') {
         this.linear('kv').forward(k.ptr, N * S, b.kv, b.gemm);
         kv = view(b.kv, 2 * E, S, 0); vv = view(b.kv, 2 * E, S, E);
       } else {
@@ -299,24 +334,34 @@ export class MultiHead {
       }
     }
 
-    // 2. add_bias_kv / add_zero_attn: copy k, v into [N, Sx, E] with the extra rows appended per batch
-    if (extra) {
-      kv = appendRows(rt, b.kx, kv, N, S, E, extra, this.biasKV ? this.biasKV[0] : null);
-      vv = appendRows(rt, b.vx, vv, N, S, E, extra, this.biasKV ? this.biasKV[1] : null);
+    // 2. a cache: the new keys and values join the cached ones ([N, maxLength, E], positions [past, past + S))
+    if (cache) {
+      kv = appendToCache(rt, cache.k, kv, N, S, E, past, cache.maxLength);
+      vv = appendToCache(rt, cache.v, vv, N, S, E, past, cache.maxLength);
+      cache.advance(S);
     }
 
-    // 3. masks -> one additive float mask (causal alone is left to the kernel when there are no extra columns)
-    const plan = b.mask ? fillMask(rt, b.mask, { N, H, L, S, extra, attn: masks.attn, attn3d: masks.attn3d, kpm: masks.kpm, causal: b.explicitCausal }) : null;
+    // 3. add_bias_kv / add_zero_attn: copy k, v into [N, Sx, E] with the extra rows appended per batch
+    if (extra) {
+      kv = appendRows(rt, b.kx, kv, N, St, E, extra, this.biasKV ? this.biasKV[0] : null);
+      vv = appendRows(rt, b.vx, vv, N, St, E, extra, this.biasKV ? this.biasKV[1] : null);
+    }
+
+    // 4. masks -> one additive float mask (causal alone is left to the kernel when there are no extra columns)
+    const plan = b.mask ? fillMask(rt, b.mask, { N, H, L, S: St, extra, attn: masks.attn, attn3d: masks.attn3d, kpm: masks.kpm, causal: b.explicitCausal }) : null;
     const kernelCausal = masks.isCausal && !masks.attn && !b.explicitCausal;
 
-    // 4. per head: softmax(q kᵀ / √hd + mask) v, written straight into the merged-heads layout
-    scaledDotProductAttention(rt, {
+    // 5. per head: softmax(q kᵀ / √hd + mask) v, written straight into the merged-heads layout; fused unless the
+    //    weights are wanted. A cache puts new query i at absolute position past + i (the causal offset).
+    const args = {
       N, H, L, S: Sx, hd, hdv: hd, q: qv, k: kv, v: vv, out: view(b.attn, E, L, 0),
-      scale: 1 / Math.sqrt(hd), mask: plan, causal: kernelCausal, scores: b.scores, scratch: b.gemm,
+      scale: 1 / Math.sqrt(hd), mask: plan, causal: kernelCausal, causalOffset: past, scores: b.scores, scratch: b.gemm,
       weights: weights ? { ptr: b.weights, average: weights.average } : null,
-    });
+    };
+    if (weights) scaledDotProductAttention(rt, args);
+    else scaledDotProductAttentionFused(rt, args);
 
-    // 5. out-projection
+    // 6. out-projection
     this.linear('out').forward(b.attn, N * L, b.out, b.gemm);
     return { out: b.out, weights: b.weights, Sx };
   }
@@ -356,4 +401,12 @@ export function parseMasks(where: string, o: { keyPaddingMask?: unknown; attnMas
   }
   const isCausal = o.isCausal === undefined ? false : checkBoolean(where, names.causal, o.isCausal);
   return { attn, attn3d, kpm, isCausal };
+}
+
+/** @internal Validates a forward's `cache` option (null when none): ours, live, the batch, room for S more. */
+export function readCache(where: string, c: unknown, owner: object, N: number, S: number): KVCache | null {
+  if (c === undefined || c === null) return null;
+  if (!(c instanceof KVCache)) failType(where, `cache must be a KVCache from createCache(), got ${describeValue(c)}`);
+  c.check(where, owner, N, S);
+  return c;
 }

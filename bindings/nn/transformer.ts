@@ -3,7 +3,7 @@
 //   pre-norm:  x = x + sa(norm1(x));          x = x + ff(norm2(x))
 //   ff(x) = linear2(activation(linear1(x)))
 // Activations stay in this module's memory from layer to layer; rows are tokens in the input's layout.
-import { checkBoolean, checkDropout, checkEnum, checkFinite, checkOptions, checkPositiveInt, fail, failType, fmtShape } from '../errors.ts';
+import { checkBoolean, checkDropout, checkEnum, checkFinite, checkOptions, checkPositiveInt, describeValue, fail, failType, fmtShape } from '../errors.ts';
 import { checkTensorInput, expectRank, shapeOf, stage, type Input, type MaskInput, type Staged } from './inputs.ts';
 import { MultiHead, parseMasks, type ParsedMasks } from './multihead.ts';
 import { add, unary } from '../ops/elementwise.ts';
@@ -15,6 +15,7 @@ import type { StateDictInput } from '../io/safetensors.ts';
 import { readStateDict, subStateDict, type ParamSpec } from '../io/statedict.ts';
 import { Tensor } from '../runtime/tensor.ts';
 import { Outputs, Workspace } from '../runtime/workspace.ts';
+import { TransformerCache, type LayerCache } from './cache.ts';
 
 export type Activation = 'relu' | 'gelu' | 'gelu_tanh';
 
@@ -37,9 +38,11 @@ export interface TransformerOptions {
 }
 
 export interface EncoderForwardOptions {
-  mask?: MaskInput | null;               // [S, S] or [N·nhead, S, S]
-  srcKeyPaddingMask?: MaskInput | null;  // [N, S]
+  mask?: MaskInput | null;               // [S, S] or [N·nhead, S, S]; with a cache [S, past + S]
+  srcKeyPaddingMask?: MaskInput | null;  // [N, S]; with a cache [N, past + S]
   isCausal?: boolean;
+  /** From createCache(): src holds only the new positions (step-by-step decoding). */
+  cache?: TransformerCache | null;
 }
 
 export interface DecoderForwardOptions {
@@ -49,6 +52,8 @@ export interface DecoderForwardOptions {
   memoryKeyPaddingMask?: MaskInput | null;  // [N, S]
   tgtIsCausal?: boolean;
   memoryIsCausal?: boolean;
+  /** From createCache(): tgt holds only the new positions; tgtMask [T, past + T], tgtKeyPaddingMask [N, past + T]. */
+  cache?: TransformerCache | null;
 }
 
 const CTOR_OPTIONS = ['dModel', 'nhead', 'dimFeedforward', 'activation', 'layerNormEps', 'normFirst', 'batchFirst', 'bias',
@@ -133,23 +138,27 @@ class Layer {
   }
 
   // Every buffer forward() writes (this layer's and its attention modules'), allocated before anything is written.
-  reserve(d: { N: number; L: number }, selfMasks: ParsedMasks, mem: { S: number; masks: ParsedMasks } | null): void {
+  reserve(d: { N: number; L: number }, selfMasks: ParsedMasks, mem: { S: number; masks: ParsedMasks } | null,
+          cache: LayerCache | null = null): void {
     const { E, F } = this.c;
     const rows = d.N * d.L;
     this.ws.get('x', rows * E); this.ws.get('tmp', rows * E);
     this.ws.get('ff.h', rows * F); this.ws.get('ff.y', rows * E);
     this.ws.get('gemm', Math.max(this.linear1!.scratchFloats(rows), this.linear2!.scratchFloats(rows), 1));
-    this.selfAttn.reserve('self', { N: d.N, L: d.L, S: d.L }, selfMasks, null);
-    if (this.crossAttn && mem) this.crossAttn.reserve('kv', { N: d.N, L: d.L, S: mem.S }, mem.masks, null);
+    this.selfAttn.reserve('self', { N: d.N, L: d.L, S: d.L }, selfMasks, null, cache ? cache.self.length : 0);
+    if (this.crossAttn && mem) {
+      const reuse = !!cache?.cross && cache.cross.length > 0;   // memory projected at an earlier step
+      this.crossAttn.reserve(reuse ? 'query' : 'kv', { N: d.N, L: d.L, S: reuse ? 0 : mem.S }, mem.masks, null, reuse ? mem.S : 0);
+    }
   }
 
   // x: [rows, E] in the input layout -> returns the layer output [rows, E] (this layer's buffer)
   forward(x: Staged, d: { N: number; L: number }, selfMasks: ParsedMasks,
-          mem: { st: Staged; S: number; masks: ParsedMasks } | null): number {
+          mem: { st: Staged; S: number; masks: ParsedMasks } | null, cache: LayerCache | null = null): number {
     const { E, normFirst } = this.c;
     const rt = this.rt, ws = this.ws;
     const rows = d.N * d.L, n = rows * E;
-    this.reserve(d, selfMasks, mem);
+    this.reserve(d, selfMasks, mem, cache);
     const cur = ws.get('x', n), tmp = ws.get('tmp', n);
     const staged = (ptr: number): Staged => ({ ptr, shape: x.shape });
 
@@ -169,10 +178,12 @@ class Layer {
     copy(rt, n, x.ptr, cur);
     sublayer(0, (inp) => {
       const s = staged(inp);
-      return this.selfAttn.run(s, s, s, { N: d.N, L: d.L, S: d.L }, selfMasks, null).out;
+      return this.selfAttn.run(s, s, s, { N: d.N, L: d.L, S: d.L }, selfMasks, null, cache?.self ?? null).out;
     });
     if (this.crossAttn && mem) {
-      sublayer(1, (inp) => this.crossAttn!.run(staged(inp), mem.st, mem.st, { N: d.N, L: d.L, S: mem.S }, mem.masks, null).out);
+      const cross = cache?.cross ?? null, reuse = !!cross && cross.length > 0;
+      sublayer(1, (inp) => this.crossAttn!.run(staged(inp), mem.st, mem.st, { N: d.N, L: d.L, S: reuse ? 0 : mem.S },
+        mem.masks, null, cross, reuse).out);
     }
     sublayer(this.crossAttn ? 2 : 1, (inp) => this.feedForward(inp, rows));
     return cur;
@@ -297,8 +308,8 @@ export class Transformer {
     if (decoder && (a === undefined || a === null)) fail(where, 'a decoder needs forward(tgt, memory, options)');
     const opts = (decoder ? b : a) ?? {};
     checkOptions(where, opts, decoder
-      ? ['tgtMask', 'memoryMask', 'tgtKeyPaddingMask', 'memoryKeyPaddingMask', 'tgtIsCausal', 'memoryIsCausal']
-      : ['mask', 'srcKeyPaddingMask', 'isCausal']);
+      ? ['tgtMask', 'memoryMask', 'tgtKeyPaddingMask', 'memoryKeyPaddingMask', 'tgtIsCausal', 'memoryIsCausal', 'cache']
+      : ['mask', 'srcKeyPaddingMask', 'isCausal', 'cache']);
     const E = this.dModel, bf = this.batchFirst;
     const xName = decoder ? 'tgt' : 'src';
     const xs = shapeOf(where, xName, x);
@@ -310,6 +321,8 @@ export class Transformer {
     if (Ex !== E) fail(where, `${xName} must have dModel = ${E} features (last dim), got shape ${fmtShape(xs)}`);
     if (L < 1 || N < 1) fail(where, `empty ${xName}: shape ${fmtShape(xs)}`);
     const H = this.nhead;
+    const cache = this.readCache(where, (opts as { cache?: unknown }).cache, N, L);
+    const past = cache ? cache.length : 0;
     let selfMasks: ParsedMasks, mem: { st: Staged; S: number; masks: ParsedMasks } | null = null;
     if (decoder) {
       const o = opts as DecoderForwardOptions;
@@ -319,8 +332,12 @@ export class Transformer {
       if (Em !== E) fail(where, `memory must have dModel = ${E} features (last dim), got shape ${fmtShape(ms)}`);
       if (Nm !== N) fail(where, `memory batch size ${Nm} differs from tgt batch size ${N}`);
       if (S < 1) fail(where, `memory must not be empty, got shape ${fmtShape(ms)}`);
+      const cross = cache?.layers[0].cross;
+      if (cross && cross.length > 0 && cross.length !== S) {
+        fail(where, `memory has ${S} positions but the cache holds the projection of a memory of ${cross.length} (reset() the cache for a new sequence)`);
+      }
       selfMasks = parseMasks(where, { keyPaddingMask: o.tgtKeyPaddingMask, attnMask: o.tgtMask, isCausal: o.tgtIsCausal },
-        { batched, N, H, L, S: L }, { kpm: 'tgtKeyPaddingMask', attn: 'tgtMask', causal: 'tgtIsCausal' });
+        { batched, N, H, L, S: past + L }, { kpm: 'tgtKeyPaddingMask', attn: 'tgtMask', causal: 'tgtIsCausal' });
       const memMasks = parseMasks(where, { keyPaddingMask: o.memoryKeyPaddingMask, attnMask: o.memoryMask, isCausal: o.memoryIsCausal },
         { batched, N, H, L, S }, { kpm: 'memoryKeyPaddingMask', attn: 'memoryMask', causal: 'memoryIsCausal' });
       checkTensorInput(this.rt, where, 'memory', a);
@@ -328,16 +345,18 @@ export class Transformer {
     } else {
       const o = opts as EncoderForwardOptions;
       selfMasks = parseMasks(where, { keyPaddingMask: o.srcKeyPaddingMask, attnMask: o.mask, isCausal: o.isCausal },
-        { batched, N, H, L, S: L }, { kpm: 'srcKeyPaddingMask', attn: 'mask', causal: 'isCausal' });
+        { batched, N, H, L, S: past + L }, { kpm: 'srcKeyPaddingMask', attn: 'mask', causal: 'isCausal' });
     }
     return this.rt.journal.atomic(where, () => {
       const own = this.outputs.lease;
       let cur = stage(this.rt, this.ws, where, xName, x, 'in.x', own);
       if (mem) mem.st = stage(this.rt, this.ws, where, 'memory', a as Input, 'in.memory', own);
+      // a decoder's first step of a sequence: room for the memory's projections in every layer's cross cache
+      if (cache && mem) this.layers.forEach((layer, i) => this.crossCacheFor(cache.layers[i], layer, N, mem!.S));
       // every buffer of every layer first: a failed allocation changes nothing
-      for (const layer of this.layers) layer.reserve({ N, L }, selfMasks, mem);
+      this.layers.forEach((layer, i) => layer.reserve({ N, L }, selfMasks, mem, cache ? cache.layers[i] : null));
       const y = this.finalNorm ? this.ws.get('out', N * L * E) : 0;
-      for (const layer of this.layers) cur = { ptr: layer.forward(cur, { N, L }, selfMasks, mem), shape: xs };
+      this.layers.forEach((layer, i) => { cur = { ptr: layer.forward(cur, { N, L }, selfMasks, mem, cache ? cache.layers[i] : null), shape: xs }; });
       if (this.finalNorm) {
         this.finalNorm.apply(cur.ptr, y, N * L);
         cur = { ptr: y, shape: xs };
@@ -348,6 +367,49 @@ export class Transformer {
 
   private checkLive(where: string): void {
     if (this.disposed) fail(where, 'module used after dispose()');
+  }
+
+  /**
+   * Caches for step-by-step decoding: `forward(xNew, { cache, isCausal: true })` (decoder: `forward(tgtNew, memory,
+   * { cache, tgtIsCausal: true })`) takes only the new positions, appends every layer's new keys and values and
+   * attends over all cached positions. A decoder projects `memory` for cross-attention once per sequence (at the
+   * first step after createCache() or reset()). Preallocated to maxLength: a decode loop allocates nothing.
+   */
+  createCache(options: { batch: number; maxLength: number }): TransformerCache {
+    const where = 'Transformer.createCache';
+    this.checkLive(where);
+    checkOptions(where, options, ['batch', 'maxLength']);
+    if (!options) failType(where, 'options { batch, maxLength } are required');
+    const batch = checkPositiveInt(where, 'batch', options.batch);
+    const maxLength = checkPositiveInt(where, 'maxLength', options.maxLength);
+    return this.rt.journal.atomic(where, () => {
+      const made: LayerCache[] = [];
+      try {
+        for (const l of this.layers) made.push({ self: l.selfAttn.createCache({ batch, maxLength }), cross: null });
+      } catch (e) {
+        for (const m of made) m.self.dispose();
+        throw e;
+      }
+      return new TransformerCache(this, batch, maxLength, made);
+    });
+  }
+
+  private readCache(where: string, c: unknown, N: number, L: number): TransformerCache | null {
+    if (c === undefined || c === null) return null;
+    if (!(c instanceof TransformerCache)) failType(where, `cache must be a TransformerCache from createCache(), got ${describeValue(c)}`);
+    if (c.owner !== this) fail(where, "cache was made by another module (use this module's createCache())");
+    if (c.disposed) fail(where, 'cache is disposed');
+    c.layers[0].self.check(where, this.layers[0].selfAttn, N, L);
+    return c;
+  }
+
+  // A layer's cross cache with room for a memory of S positions (made, or grown, inside the journal call).
+  private crossCacheFor(lc: LayerCache, layer: Layer, N: number, S: number): void {
+    if (lc.cross && lc.cross.length > 0) return;              // this sequence's memory is projected already
+    if (lc.cross && lc.cross.maxLength >= S) return;
+    const old = lc.cross, fresh = layer.crossAttn!.createCache({ batch: N, maxLength: S });
+    lc.cross = fresh;
+    this.rt.journal.record(() => { fresh.dispose(); lc.cross = old; }, () => old?.dispose());
   }
 
   /** Frees weights and buffers; outputs of earlier forwards die with them. */

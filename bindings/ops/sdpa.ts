@@ -1,22 +1,25 @@
-// Multi-head scaled dot-product attention over strided views, one head at a time (materialised: the L x S scores
-// of one head are stored, which is what returning the attention weights needs):
+// Multi-head scaled dot-product attention over strided views, one (batch, head) slice at a time:
 //   P = softmax(scale · Q Kᵀ + mask), O = P V
-// Heads are column slices of row-major activations, so splitting and merging heads copies nothing: element
-// (n, l, h, d) of a view lives at ptr + 4·(n·bs + l·ld + h·hd + d).
+// Two paths: fused (kernel sdpa_f32: K and V streamed in blocks with an online softmax, nothing of size L x S
+// stored) and materialised (the L x S scores of one head stored, which returning the attention weights needs).
+// Heads are strided views of the activations, so splitting and merging heads copies nothing: element
+// (n, l, h, d) of a view lives at ptr + 4·(n·bs + l·ld + h·hs + d).
 import type { Runtime } from '../runtime/runtime.ts';
 import { add } from './elementwise.ts';
 import { gemm, gemmScratchFloats } from './gemm.ts';
 import { copy, divide, fill, upload } from './memory.ts';
 import { softmaxRows } from './softmax.ts';
 
-/** A [N, rows, H·hd] operand with row stride `ld` and batch stride `bs` (elements). */
+/** A [N, H, rows, d] operand: batch stride `bs`, row stride `ld`, head stride `hs` (elements). */
 export interface HeadsView {
   ptr: number;
   ld: number;
   bs: number;
+  hs: number;
 }
 
-/** Additive float mask rows for (n, h) start at ptr + 4·(n·nStride + h·hStride); row stride ld (0 = one row for all). */
+/** Mask rows for (n, h) start at ptr + size·(n·nStride + h·hStride); row stride ld (0 = one row for all); size 4
+ *  for an additive f32 mask, 1 for a u8 boolean one (1 = not allowed). */
 export interface MaskPlan {
   ptr: number;
   ld: number;
@@ -25,11 +28,12 @@ export interface MaskPlan {
 }
 
 /**
- * The view of columns [col, col + ...) of a projection buffer of `width` features per row holding N sequences of
- * `len` rows, laid out batch first ([N, len, width]) or sequence first ([len, N, width]).
+ * The heads of `headDim` features starting at column `col` of a projection buffer of `width` features per row
+ * holding N sequences of `len` rows, laid out batch first ([N, len, width]) or sequence first ([len, N, width]).
  */
-export function headsView(ptr: number, width: number, N: number, len: number, col: number, batchFirst: boolean): HeadsView {
-  return { ptr: ptr + 4 * col, ld: batchFirst ? width : N * width, bs: batchFirst ? len * width : width };
+export function headsView(ptr: number, width: number, N: number, len: number, col: number, batchFirst: boolean,
+                          headDim: number): HeadsView {
+  return { ptr: ptr + 4 * col, ld: batchFirst ? width : N * width, bs: batchFirst ? len * width : width, hs: headDim };
 }
 
 /**
@@ -46,21 +50,37 @@ export function appendRows(rt: Runtime, dst: number, src: HeadsView, N: number, 
     if (bias) { upload(rt, d + 4 * s * E, bias); s++; }
     if (s < Sx) fill(rt, (Sx - s) * E, d + 4 * s * E, 0);
   }
-  return { ptr: dst, ld: E, bs: Sx * E };
+  return { ptr: dst, ld: E, bs: Sx * E, hs: src.hs };
+}
+
+/**
+ * Copies the S new rows of each of the N sequences of `src` into a cache buffer [N, maxLength, E] at positions
+ * [past, past + S) and returns the view of the cache.
+ */
+export function appendToCache(rt: Runtime, cache: number, src: HeadsView, N: number, S: number, E: number, past: number,
+                              maxLength: number): HeadsView {
+  for (let n = 0; n < N; n++) {
+    for (let s = 0; s < S; s++) copy(rt, E, src.ptr + 4 * (n * src.bs + s * src.ld), cache + 4 * ((n * maxLength + past + s) * E));
+  }
+  return { ptr: cache, ld: E, bs: maxLength * E, hs: src.hs };
 }
 
 export interface SdpaArgs {
   N: number; H: number; L: number; S: number;
+  /** Key/value heads (grouped-query attention: query head h reads key/value head ⌊h·Hkv/H⌋); default H. */
+  Hkv?: number;
   hd: number;   // query/key head dim
   hdv: number;  // value head dim
   q: HeadsView; k: HeadsView; v: HeadsView; out: HeadsView;
   scale: number;
-  mask: MaskPlan | null;
-  causal: boolean;  // mask j > i (upper-left aligned, as SDPA is_causal)
-  // weights: [N, H, L, S] per head, or [N, L, S] averaged over heads
+  mask: MaskPlan | null;        // additive f32
+  bmask?: MaskPlan | null;      // u8, 1 = not allowed
+  causal: boolean;              // key j hidden from query i when j > i + causalOffset (0: upper-left, as SDPA is_causal)
+  causalOffset?: number;        // a KV cache: new query i sits at absolute position past + i
+  // materialised path only: weights [N, H, L, S] per head, or [N, L, S] averaged over heads
   weights: { ptr: number; average: boolean } | null;
-  scores: number;   // [L, S] scores of one head (unused when per-head weights are returned)
-  scratch: number;  // sdpaScratchFloats() floats for the products
+  scores: number;   // [L, S] scores of one head (materialised path without per-head weights)
+  scratch: number;  // sdpaScratchFloats() (materialised) or sdpaFusedScratchFloats() (fused) floats
 }
 
 /** Floats of product scratch scaledDotProductAttention needs. */
@@ -68,23 +88,71 @@ export function sdpaScratchFloats(rt: Runtime, L: number, S: number, hd: number,
   return Math.max(gemmScratchFloats(rt, L, S, hd), gemmScratchFloats(rt, L, hdv, S));
 }
 
+/** Floats of scratch the fused path needs for one slice. */
+export function sdpaFusedScratchFloats(rt: Runtime, L: number, S: number, hd: number, hdv: number): number {
+  return rt.exports.sdpa_scratch_size_f32(L, S, hd, hdv);
+}
+
+/** One (batch, head) slice of the fused kernel: byte pointers, strides in elements. */
+export interface SdpaSlice {
+  L: number; S: number; E: number; Ev: number;
+  q: number; ldq: number; k: number; ldk: number; v: number; ldv: number; out: number; ldo: number;
+  mask: number; ldm: number;     // additive f32 rows (0 = none; ldm 0: one row for all)
+  bmask: number; ldbm: number;   // u8 rows, 1 = not allowed (0 = none)
+  scale: number; causal: boolean; causalOffset: number;
+  scratch: number;               // sdpaFusedScratchFloats(L, S, E, Ev) floats
+}
+
+export function sdpaSlice(rt: Runtime, a: SdpaSlice): void {
+  rt.exports.sdpa_f32(a.L, a.S, a.E, a.Ev, a.q, a.ldq, a.k, a.ldk, a.v, a.ldv, a.out, a.ldo,
+    a.mask, a.ldm, a.bmask, a.ldbm, a.scale, a.causal ? 1 : 0, a.causalOffset, a.scratch);
+}
+
+/** The fused path: out = softmax(scale·QKᵀ + masks)·V per (batch, head), O(L·d) memory. */
+export function scaledDotProductAttentionFused(rt: Runtime, a: SdpaArgs): void {
+  const { N, H, L, S, hd, hdv } = a;
+  const group = H / (a.Hkv ?? H);
+  const m = a.mask, bm = a.bmask ?? null;
+  for (let n = 0; n < N; n++) {
+    for (let h = 0; h < H; h++) {
+      const kh = Math.floor(h / group);
+      sdpaSlice(rt, {
+        L, S, E: hd, Ev: hdv,
+        q: a.q.ptr + 4 * (n * a.q.bs + h * a.q.hs), ldq: a.q.ld,
+        k: a.k.ptr + 4 * (n * a.k.bs + kh * a.k.hs), ldk: a.k.ld,
+        v: a.v.ptr + 4 * (n * a.v.bs + kh * a.v.hs), ldv: a.v.ld,
+        out: a.out.ptr + 4 * (n * a.out.bs + h * a.out.hs), ldo: a.out.ld,
+        mask: m ? m.ptr + 4 * (n * m.nStride + h * m.hStride) : 0, ldm: m ? m.ld : 0,
+        bmask: bm ? bm.ptr + n * bm.nStride + h * bm.hStride : 0, ldbm: bm ? bm.ld : 0,
+        scale: a.scale, causal: a.causal, causalOffset: a.causalOffset ?? 0, scratch: a.scratch,
+      });
+    }
+  }
+}
+
+/** The materialised path (attention weights wanted). */
 export function scaledDotProductAttention(rt: Runtime, a: SdpaArgs): void {
   const { N, H, L, S, hd, hdv } = a;
   const LS = L * S;
+  const group = H / (a.Hkv ?? H);
+  const bm = a.bmask ?? null;
   const perHead = !!a.weights && !a.weights.average;
   if (a.weights?.average) fill(rt, N * LS, a.weights.ptr, 0);
   for (let n = 0; n < N; n++) {
     for (let h = 0; h < H; h++) {
       // p: [L, S]
       const p = perHead ? a.weights!.ptr + 4 * (n * H + h) * LS : a.scores;
-      gemm(rt, { m: L, n: S, k: hd, a: a.q.ptr + 4 * (n * a.q.bs + h * hd), lda: a.q.ld,
-        b: a.k.ptr + 4 * (n * a.k.bs + h * hd), ldb: a.k.ld, transposeB: true, c: p, ldc: S, scratch: a.scratch });
+      const kh = Math.floor(h / group);
+      gemm(rt, { m: L, n: S, k: hd, a: a.q.ptr + 4 * (n * a.q.bs + h * a.q.hs), lda: a.q.ld,
+        b: a.k.ptr + 4 * (n * a.k.bs + kh * a.k.hs), ldb: a.k.ld, transposeB: true, c: p, ldc: S, scratch: a.scratch });
       const m = a.mask;
-      softmaxRows(rt, { rows: L, cols: S, x: p, ldx: S, y: p, ldy: S, scale: a.scale, causal: a.causal,
-        mask: m ? m.ptr + 4 * (n * m.nStride + h * m.hStride) : 0, ldm: m ? m.ld : 0 });
+      softmaxRows(rt, { rows: L, cols: S, x: p, ldx: S, y: p, ldy: S, scale: a.scale,
+        causal: a.causal, causalOffset: a.causalOffset ?? 0,
+        mask: m ? m.ptr + 4 * (n * m.nStride + h * m.hStride) : 0, ldm: m ? m.ld : 0,
+        bmask: bm ? bm.ptr + n * bm.nStride + h * bm.hStride : 0, ldbm: bm ? bm.ld : 0 });
       if (a.weights?.average) add(rt, LS, a.weights.ptr + 4 * n * LS, p, a.weights.ptr + 4 * n * LS);
-      gemm(rt, { m: L, n: hdv, k: S, a: p, lda: S, b: a.v.ptr + 4 * (n * a.v.bs + h * hdv), ldb: a.v.ld,
-        c: a.out.ptr + 4 * (n * a.out.bs + h * hdv), ldc: a.out.ld, scratch: a.scratch });
+      gemm(rt, { m: L, n: hdv, k: S, a: p, lda: S, b: a.v.ptr + 4 * (n * a.v.bs + kh * a.v.hs), ldb: a.v.ld,
+        c: a.out.ptr + 4 * (n * a.out.bs + h * a.out.hs), ldc: a.out.ld, scratch: a.scratch });
     }
   }
   if (a.weights?.average && H > 1) divide(rt, N * LS, a.weights.ptr, H);

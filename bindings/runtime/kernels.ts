@@ -1,6 +1,6 @@
 // The kernel table: every export of the release wasm builds (assembly/index.ts), with its arguments in order,
 // its scalar reference and its family. It is the one statement of the ABI on the TypeScript side: KernelExports
-// (what rt.exports is) is derived from it, and tests/kernel_table.test.ts fails when build/simd.wasm or
+// (what rt.exports is) is derived from it, and tests/kernels/kernel_table.test.ts fails when build/simd.wasm or
 // build/relaxed.wasm export anything else, or a function with another number of parameters.
 // The rules behind the argument lists (naming grammar, argument order, memory contract) are in assembly/README.md:
 // pointers are byte offsets into the shared linear memory; dims, strides (ld*, s*) and counts are in elements.
@@ -18,6 +18,8 @@ const UNARY_ARGS = ['n', 'x', 'y'] as const;
 const SOFTMAX_ARGS = ['rows', 'cols', 'x', 'ldx', 'y', 'ldy', 'mask', 'ldm', 'bmask', 'ldbm', 'lens', 'scale', 'causal', 'causalOffset'] as const;
 const LAYERNORM_ARGS = ['rows', 'cols', 'x', 'ldx', 'y', 'ldy', 'weight', 'bias', 'eps'] as const;
 const ADDITIVE_ARGS = ['batch', 'nq', 'nk', 'hidden', 'qp', 'kp', 'wv', 'out'] as const;
+const SDPA_ARGS = ['L', 'S', 'E', 'Ev', 'q', 'ldq', 'k', 'ldk', 'v', 'ldv', 'out', 'ldo', 'mask', 'ldm', 'bmask', 'ldbm',
+  'scale', 'causal', 'causalOffset', 'scratch'] as const;
 
 export const KERNELS = [
   // --- runtime ---
@@ -78,6 +80,17 @@ export const KERNELS = [
   // qp [batch, nq, h], kp [batch, nk, h], wv [h], out [batch, nq, nk], contiguous ---
   { name: 'additive_scores_f32', family: 'attention', args: ADDITIVE_ARGS, ref: 'additive_scores_f32_ref' },
   { name: 'additive_scores_f32_ref', family: 'attention', args: ADDITIVE_ARGS, ref: null },
+  // --- fused scaled dot-product attention, one (batch, head) slice (assembly/attention/sdpa_f32.ts), online softmax,
+  // no L x S buffer: s_ij = scale·(q_i·k_j) (+ mask[i·ldm + j], f32, ldm 0 = one row for all i) (-inf where
+  // bmask[i·ldbm + j] != 0, u8) (-inf where causal and j > i + causalOffset); out_i = Σ_j softmax_j(s_i)·v_j.
+  // q [L, E], k [S, E], v [S, Ev], out [L, Ev] (row strides ld*); a row of only -inf gives zeros, a NaN score a
+  // NaN row. Rows [r0, r1): q, out, mask, bmask moved by r0 rows, L = r1 - r0, causalOffset + r0 (same bits).
+  // scratch: sdpa_scratch_size_f32(L, S, E, Ev) floats (0 when that is 0). ---
+  { name: 'sdpa_f32', family: 'attention', args: SDPA_ARGS, ref: 'sdpa_f32_ref' },
+  /** Scalar float64 reference; its scratch needs 2·Ev floats. */
+  { name: 'sdpa_f32_ref', family: 'attention', args: SDPA_ARGS, ref: null },
+  /** Floats of scratch sdpa_f32 needs for L query rows (any sub-range of them included). */
+  { name: 'sdpa_scratch_size_f32', family: 'attention', args: ['L', 'S', 'E', 'Ev'], ref: null, returns: 'number' },
 ] as const;
 
 /** The bench-only probe build (build/probes-{simd,relaxed}.wasm, assembly/probes/): never in the release build.

@@ -1,5 +1,5 @@
 import { add_f32, add_f32_ref } from '../../assembly/elementwise/add_f32';
-import { buf, fill, at, set, isNegZero, GUARD, SIZES } from './misc_util';
+import { buf, fill, at, set, isNegZero, GUARD, SIZES } from './spec_util';
 
 // Exact: one IEEE add per element in both, so results must be bit-identical (NaN matches NaN).
 function check(n: i32): void {

@@ -1,6 +1,6 @@
 import { additive_scores_f32, additive_scores_f32_ref } from '../../assembly/attention/additive_scores_f32';
 import { tanh_f32 } from '../../assembly/elementwise/tanh_f32';
-import { buf, fill, close, at, GUARD } from './misc_util';
+import { buf, fill, close, at, GUARD } from './spec_util';
 
 // Tolerance: 3e-7·Σ|wv| absolute: each tanh is within 2 ulp (<= 2.4e-7 absolute since |tanh| <= 1) and the
 // float32 sum over h adds a few 2^-24 of Σ|wv·tanh|; the reference sums in float64.

@@ -1,5 +1,5 @@
 import { exp_f32, exp_f32_ref } from '../../assembly/elementwise/exp_f32';
-import { buf, fill, close, at, set, GUARD, SIZES } from './misc_util';
+import { buf, fill, close, at, set, GUARD, SIZES } from './spec_util';
 
 // Tolerance: 2 ulp relative (the approximation measures <= 1 ulp, see assembly/simd/math.ts), and an absolute
 // 2^-126 floor because results below the normal range are subnormal (fewer significant bits).

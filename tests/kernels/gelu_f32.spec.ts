@@ -1,6 +1,6 @@
 import { gelu_f32, gelu_f32_ref } from '../../assembly/elementwise/gelu_f32';
 import { gelu_tanh_f32, gelu_tanh_f32_ref } from '../../assembly/elementwise/gelu_tanh_f32';
-import { buf, fill, close, at, set, isNegZero, GUARD, SIZES } from './misc_util';
+import { buf, fill, close, at, set, isNegZero, GUARD, SIZES } from './spec_util';
 
 // Tolerances, from the measured errors in assembly/simd/math.ts:
 // exact GELU: 8 ulp relative (measured 6.7 where Φ = (1 - erf)/2 cancels) + 1e-37 absolute for

@@ -1,5 +1,5 @@
 import { layernorm_f32, layernorm_f32_ref } from '../../assembly/norm/layernorm_f32';
-import { buf, fill, fillValue, close, at, set, GUARD, SIZES } from './misc_util';
+import { buf, fill, fillValue, close, at, set, GUARD, SIZES } from './spec_util';
 
 // Tolerance: 2e-6 absolute + 1e-6 relative on outputs of unit scale: the kernel keeps its statistics in float32
 // (8 partial sums, refined mean), the reference in float64; n·2^-24 growth stays below this up to n = 2048.

@@ -1,5 +1,5 @@
 import { softmax_rows_f32, softmax_rows_f32_ref } from '../../assembly/softmax/softmax_rows_f32';
-import { buf, fill, close, at, set, GUARD, SIZES } from './misc_util';
+import { buf, fill, close, at, set, GUARD, SIZES } from './spec_util';
 
 // Tolerance: 4e-7 absolute + 8 ulp relative. Probabilities are in [0, 1]; the kernel's exp is <= 1 ulp and its
 // float32 row sum (8 partial sums) adds ~n/8·2^-24 relative in the worst case, the reference sums in float64.

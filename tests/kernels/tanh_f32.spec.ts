@@ -1,5 +1,5 @@
 import { tanh_f32, tanh_f32_ref } from '../../assembly/elementwise/tanh_f32';
-import { buf, fill, close, at, set, isNegZero, GUARD, SIZES } from './misc_util';
+import { buf, fill, close, at, set, isNegZero, GUARD, SIZES } from './spec_util';
 
 // Tolerance: 3 ulp relative (measured max 1.5 ulp over [-10, 10], assembly/simd/math.ts); tanh keeps relative
 // accuracy near 0 thanks to the polynomial branch, so no absolute floor is needed.

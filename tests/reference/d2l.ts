@@ -1,6 +1,6 @@
 // Float64 reference of d2l's attention scoring (§3.1–3.3) and Luong's dot / general scores (§4).
 // Shapes: queries [B, Q, qs], keys [B, K, ks], values [B, K, dv]; scores and weights [B, Q, K]; output [B, Q, dv].
-import { type Num, softmaxRows } from './math.ts';
+import { type Num, linear, softmaxRows } from './math.ts';
 
 /**
  * d2l masked_softmax: validLens null (plain softmax), length B (one count per batch, repeated over Q) or
@@ -104,25 +104,24 @@ export function generalAttention(queries: Num, keys: Num, values: Num, B: number
 export function additiveAttention(queries: Num, keys: Num, values: Num, B: number, Q: number, K: number, qs: number, ks: number, dv: number,
   Wq: Num, Wk: Num, wv: Num, validLens?: Num | null): AttnResult {
   const h = wv.length;
+  const s = additiveScores(linear(queries, B * Q, qs, Wq, null), linear(keys, B * K, ks, Wk, null), wv, B, Q, K, h);
+  return finish(s, values, B, Q, K, dv, validLens);
+}
+
+/**
+ * The additive scores of projected queries qp [B, Q, h] and keys kp [B, K, h]: s[b, i, j] = Σ_t wv[t]·tanh(qp[b, i, t] +
+ * kp[b, j, t]) (rt.ops.additiveScores).
+ */
+export function additiveScores(qp: Num, kp: Num, wv: Num, B: number, Q: number, K: number, h: number): Float64Array {
   const s = new Float64Array(B * Q * K);
   for (let b = 0; b < B; b++) {
     for (let q = 0; q < Q; q++) {
-      const pq = new Float64Array(h);
-      for (let i = 0; i < h; i++) {
-        let acc = 0;
-        for (let c = 0; c < qs; c++) acc += Wq[i * qs + c] * queries[(b * Q + q) * qs + c];
-        pq[i] = acc;
-      }
       for (let j = 0; j < K; j++) {
         let score = 0;
-        for (let i = 0; i < h; i++) {
-          let pk = 0;
-          for (let c = 0; c < ks; c++) pk += Wk[i * ks + c] * keys[(b * K + j) * ks + c];
-          score += wv[i] * Math.tanh(pq[i] + pk);
-        }
+        for (let t = 0; t < h; t++) score += wv[t] * Math.tanh(qp[(b * Q + q) * h + t] + kp[(b * K + j) * h + t]);
         s[(b * Q + q) * K + j] = score;
       }
     }
   }
-  return finish(s, values, B, Q, K, dv, validLens);
+  return s;
 }

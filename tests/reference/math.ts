@@ -35,6 +35,31 @@ export function matmul(a: Num, b: Num, m: number, k: number, n: number): Float64
 }
 
 /**
+ * a[m, k]·b[k, n] (b given as [n, k] with transB) + bias[n] in float64, with the worst-case error bound of ANY float32
+ * evaluation of it, per element: (k + 2)·2^-23·(Σ_p |a_ip·b_pj| + |bias_j|) (a float32 sum of k + 1 terms in any
+ * order, with or without FMA; a relu after it keeps the bound). Operands are dense (row strides k and n).
+ */
+export function matmulBound(a: Num, b: Num, m: number, k: number, n: number,
+                            o: { bias?: Num | null; transB?: boolean } = {}): { want: Float64Array; tol: Float64Array } {
+  const want = new Float64Array(m * n), tol = new Float64Array(m * n);
+  const bias = o.bias ?? null;
+  const [pStride, jStride] = o.transB ? [1, k] : [n, 1]; // B's element (p, j) is at p·pStride + j·jStride
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let s = 0, mag = 0;
+      for (let p = 0; p < k; p++) {
+        const t = a[i * k + p] * b[p * pStride + j * jStride];
+        s += t; mag += Math.abs(t);
+      }
+      if (bias) { s += bias[j]; mag += Math.abs(bias[j]); }
+      want[i * n + j] = s;
+      tol[i * n + j] = (k + 2) * 2 ** -23 * mag;
+    }
+  }
+  return { want, tol };
+}
+
+/**
  * softmax over each row with the row max subtracted (§6.1). A row of all -Infinity gives NaN (0/0) like
  * torch.softmax; with `safe` it gives zeros like PyTorch's `_safe_softmax` (SDPA, §1.6). NaN propagates.
  */
@@ -81,13 +106,21 @@ export function layerNorm(x: Num, rows: number, cols: number, weight: Num | null
 const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
 
 /**
- * erfc(z) for z >= 2 by the Laplace continued fraction
+ * erfc(z) for large z by the Laplace continued fraction
  *   erfc(z) = exp(-z²)/√π · 1/(z + (1/2)/(z + 1/(z + (3/2)/(z + 2/(z + ...)))))
- * evaluated bottom-up with enough terms for full double precision at z >= 2.
+ * evaluated top-down (modified Lentz) until a step changes the value by less than 1e-16: full double precision at
+ * z >= 3 in a few dozen steps, fewer as z grows.
  */
 function erfcLarge(z: number): number {
-  let f = z;
-  for (let n = 120; n >= 1; n--) f = z + (n / 2) / f;
+  let f = z, C = z, D = 0;
+  for (let n = 1; n < 500; n++) {
+    const a = n / 2;
+    D = 1 / (z + a * D);
+    C = z + a / C;
+    const d = C * D;
+    f *= d;
+    if (Math.abs(d - 1) < 1e-16) break;
+  }
   return Math.exp(-z * z) / Math.sqrt(Math.PI) / f;
 }
 
@@ -130,9 +163,11 @@ export function geluExact(x: number): number {
   return 0.5 * x * erfc(-x / Math.SQRT2);
 }
 
-/** GELU, approximate='tanh': 0.5 x (1 + tanh(√(2/π) (x + 0.044715 x³))). */
+/** GELU, approximate='tanh': 0.5 x (1 + tanh(u)), u = √(2/π) (x + 0.044715 x³), evaluated as x / (1 + e^(-2u)), the
+ *  same value without the cancellation of 1 + tanh(u) for x << 0 (so it also serves the ulp sweeps of the kernel). */
 export function geluTanh(x: number): number {
-  return 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x)));
+  const u = Math.sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x);
+  return x / (1 + Math.exp(-2 * u));
 }
 
 export function relu(x: number): number {
@@ -161,4 +196,12 @@ export function add(a: Num, b: Num): Float64Array {
   const y = new Float64Array(a.length);
   for (let i = 0; i < a.length; i++) y[i] = a[i] + b[i];
   return y;
+}
+
+/** The spacing of float32 values at |v| (v rounded to float32 first; the subnormal spacing below 2^-126): the unit
+ *  of the kernels' documented max errors (error in ulp = |got - exact| / ulp32(exact)). */
+export function ulp32(v: number): number {
+  const a = Math.abs(Math.fround(v));
+  if (a < 2 ** -126) return 2 ** -149;
+  return 2 ** (Math.floor(Math.log2(a)) - 23);
 }

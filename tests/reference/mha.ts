@@ -18,6 +18,20 @@ export interface MhaConfig {
   batchFirst?: boolean;
 }
 
+/** torch.nn.MultiheadAttention's parameters (name -> shape) for a config: packed in_proj_weight when kdim = vdim =
+ *  embedDim, else q/k/v_proj_weight; biases when `bias`; bias_k/bias_v with addBiasKV. */
+export function mhaParamShapes(cfg: MhaConfig): Record<string, number[]> {
+  const E = cfg.embedDim, Ek = cfg.kdim ?? E, Ev = cfg.vdim ?? E, bias = cfg.bias ?? true;
+  const s: Record<string, number[]> = {};
+  if (Ek === E && Ev === E) s['in_proj_weight'] = [3 * E, E];
+  else { s['q_proj_weight'] = [E, E]; s['k_proj_weight'] = [E, Ek]; s['v_proj_weight'] = [E, Ev]; }
+  if (bias) s['in_proj_bias'] = [3 * E];
+  s['out_proj.weight'] = [E, E];
+  if (bias) s['out_proj.bias'] = [E];
+  if (cfg.addBiasKV) { s['bias_k'] = [1, 1, E]; s['bias_v'] = [1, 1, E]; }
+  return s;
+}
+
 export interface RefTensor { data: Num; shape: readonly number[] }
 
 /** A mask: Uint8Array data = bool (1 = not allowed / padding), anything else = float added to the scores. */
