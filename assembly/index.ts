@@ -8,6 +8,7 @@ export { heap_base, variant_id } from './abi';
 // gemm: one blocked driver (gemm/driver.ts) behind every entry; B packed once by pack_b_f32
 export { gemm_f32, gemm_f32_trans_b, gemm_f32_packed_b, gemm_f32_batched, gemm_f32_ref } from './gemm/gemm_f32';
 export { gemm_scratch_size_f32 } from './gemm/driver';
+export { gemm_set_tiles } from './gemm/tiles';
 export { packed_b_size_f32, pack_b_f32 } from './gemm/packing';
 
 // softmax
@@ -27,3 +28,7 @@ export { add_f32, add_f32_ref } from './elementwise/add_f32';
 // attention
 export { additive_scores_f32, additive_scores_f32_ref } from './attention/additive_scores_f32';
 export { sdpa_f32, sdpa_f32_ref, sdpa_scratch_size_f32 } from './attention/sdpa_f32';
+
+// rnn: GRU / LSTM steps (hidden product + gates fused, W_hh packed gate-interleaved) and sigmoid
+export { gru_step_f32, gru_step_f32_ref, lstm_step_f32, lstm_step_f32_ref, rnn_step_scratch_size_f32 } from './rnn/rnn_step_f32';
+export { sigmoid_f32, sigmoid_f32_ref } from './rnn/sigmoid_f32';

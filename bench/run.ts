@@ -33,10 +33,14 @@ import { suite as mha } from './suites/mha.ts';
 import { suite as encoder } from './suites/encoder.ts';
 import { suite as long } from './suites/long.ts';
 import { suite as decode } from './suites/decode.ts';
+import { suite as rnn } from './suites/rnn.ts';
+import { suite as useLite } from './suites/use_lite.ts';
+import { suite as tfjsAdapter } from './suites/tfjs_adapter.ts';
+import { suite as seq2seq } from './suites/seq2seq.ts';
 
 /** Every suite, in run order: kernel families, then modules. Add new suites here (after peak, which the % of peak
  *  column needs first). */
-const SUITES: Suite[] = [peak, gemm, softmax, layernorm, gelu, additive, sdpa, mha, encoder, long, decode];
+const SUITES: Suite[] = [peak, gemm, softmax, layernorm, gelu, additive, sdpa, mha, encoder, long, decode, tfjsAdapter, useLite, rnn, seq2seq];
 
 /** The build our targets give users by default in each runtime. */
 const PRIMARY: Record<'node' | 'deno', Variant> = { node: 'simd', deno: 'relaxed' };

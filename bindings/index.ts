@@ -11,3 +11,11 @@ export { loadSafetensors, saveSafetensors, toStateDict, SafetensorsError, type S
 export { attentionHeatmapSVG, viridis, type HeatmapOptions, type HeatmapMatrix } from './viz/heatmap.ts';
 export type { Input, ArrayInput, MaskInput } from './nn/inputs.ts';
 export type { ParamSpec } from './io/statedict.ts';
+export { StructuredSelfAttention, MultiDimensionalAttention, type StructuredSelfAttentionOptions, type StructuredSelfAttentionResult, type MultiDimensionalAttentionOptions, type MultiDimensionalAttentionResult, type FeatureActivation } from './nn/multidim.ts';
+export type { LoadStateDictOptions } from './io/statedict.ts';
+export { GRU, LSTM, type RNNOptions, type LSTMOptions, type GRUResult, type LSTMResult, type GRUStepResult, type LSTMStepResult } from './nn/rnn.ts';
+export { loadTfjsGraphWeights, decodeTfjsWeights, parseTfjsModelJson, tfjsStateDict, TfjsWeights, type TfjsModelJson, type TfjsTensor, type TfjsWeightSpec, type TfjsWeightsGroup, type TfjsQuantization, type TfjsWeightRef, type TfjsDtype } from './io/tfjs_graph.ts';
+export { UniversalSentenceEncoderLite, UseTokenizer, USE_LITE, USE_LITE_WEIGHTS, useLiteLayerEntries, type UseLiteOutputs } from './models/use_lite.ts';
+export { Seq2SeqEncoder, BahdanauDecoder, LuongDecoder, DecoderState, greedyDecode, type Seq2SeqEncoderOptions, type EncoderResult, type EncoderOutputs, type BahdanauDecoderOptions, type LuongDecoderOptions, type LuongScore, type DecoderStepResult, type DecoderForwardResult, type LuongStepResult, type LuongForwardResult, type StepDecoder, type GreedyOptions, type GreedyResult, type TokenInput } from './nn/seq2seq.ts';
+export { HierarchicalAttention, type HierarchicalAttentionOptions, type HierarchicalAttentionResult } from './nn/hierarchical.ts';
+export { colorBarTicks, DEFAULT_FONT_FAMILY } from './viz/heatmap.ts';

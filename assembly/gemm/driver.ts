@@ -22,7 +22,7 @@
 // columns) and gemvTrans (lane-wise partial sums) differ from that order and run only when the whole product has
 // one row, where every range takes them too.
 import { ACT_NONE } from '../abi';
-import { NR, tile5x8, tile4x8 } from './tiles';
+import { NR, rows5, tile5x8, tile4x8, wideTiles } from './tiles';
 import { packA, packPanelRows, packPanelTransposed } from './packing';
 import { gemvPacked, gemvRowMajor, gemvTrans, finish1 } from './gemv';
 
@@ -50,12 +50,6 @@ function mBlock(m: i32, kc: i32): i32 {
   return (m + nb - 1) / nb;
 }
 
-// Rows done by 5-row tiles (from row 0); the rest, m - rows5(m), by 4-row tiles, so that e.g. m = 16 runs
-// 4 full 4-row tiles instead of 5+5+5+1. m in {1, 2, 3, 6, 7, 11} ends with one partial 4-row tile.
-function rows5(m: i32): i32 {
-  for (let t = m / 5; t >= 0; t--) if ((m - 5 * t) % 4 == 0) return 5 * t;
-  return (m / 5) * 5;
-}
 
 // Row after the last tile that starts in [i0, i1) (5-row tiles from row 0 up to m5, then 4-row ones), at most m.
 function tilesEnd(i0: i32, i1: i32, m: i32, m5: i32): i32 {
@@ -151,7 +145,8 @@ function rowTiles(m: i32, n: i32, k: i32, a: usize, ldaB: usize, packed: usize,
                   c: usize, ldcB: usize, bias: usize, act: i32, ap: usize): void {
   let m5 = (m / 5) * 5, tiled = m5;     // rows [0, m5) 5-row tiles, [m5, tiled) 4-row tiles, the rest GEMV rows
   const r = m - m5;
-  if (r == 4) tiled = m;
+  if (!wideTiles()) { m5 = 0; tiled = m & ~3; }   // 4-row tiles only (see gemm_set_tiles)
+  else if (r == 4) tiled = m;
   else if (r == 3 && !ASC_FEATURE_RELAXED_SIMD && m5 > 0) { m5 -= 5; tiled = m; }
   packA(0, tiled, m, m5, k, a, ldaB, ap);
   const nc = max(1, (NC_BYTES >> 5) / k) * NR;   // columns per B block (panels of k x 8 f32)

@@ -36,6 +36,31 @@ export const NR: i32 = 8;
 // checks) splats all 5.
 export const A_SHUF5: i32 = ASC_FEATURE_RELAXED_SIMD ? 2 : 0;
 
+// Which tiles rows are planned with, chosen once per instance by the bindings at init (per engine): wide = 5-row
+// and 4-row tiles (and the simd build's two-K-step 4-row loop), fastest in V8; narrow = 4-row tiles with one K step
+// per pass only, because SpiderMonkey runs the tiles with more live vectors at half speed (bench/TUNING.md,
+// "Firefox"). A per-instance global that kernels only read, so instances sharing one memory are unaffected.
+let wide: bool = true;
+
+// 1: wide tiles (default), 0: narrow (4-row) tiles only. Results differ from wide only in the last bits of rows
+// that move between the tile loop and the one-row (GEMV) loop.
+export function gemm_set_tiles(wideTiles: i32): void {
+  wide = wideTiles != 0;
+}
+
+@inline export function wideTiles(): bool {
+  return wide;
+}
+
+// Rows done by 5-row tiles (from row 0); the rest, m - rows5(m), by 4-row tiles, so that e.g. m = 16 runs
+// 4 full 4-row tiles instead of 5+5+5+1. m in {1, 2, 3, 6, 7, 11} ends with one partial 4-row tile. 0 with
+// narrow tiles.
+export function rows5(m: i32): i32 {
+  if (!wide) return 0;
+  for (let t = m / 5; t >= 0; t--) if ((m - 5 * t) % 4 == 0) return 5 * t;
+  return (m / 5) * 5;
+}
+
 @inline function lane(v: v128, l: i32): v128 {
   if (l == 0) return i32x4.shuffle(v, v, 0, 0, 0, 0);
   if (l == 1) return i32x4.shuffle(v, v, 1, 1, 1, 1);
@@ -120,7 +145,7 @@ export function tile4x8(mr: i32, nr: i32, kc: i32, ap: usize, b: usize,
   // simd build: two K steps per pass, which V8 11 (Node 20, the simd build's users) runs faster; V8 15 prefers
   // the one-step loop, and V8 15 engines (Deno, Chrome, Node >= 22) load the relaxed build (bench/TUNING.md).
   let kc1 = kc;
-  if (!ASC_FEATURE_RELAXED_SIMD) {
+  if (!ASC_FEATURE_RELAXED_SIMD && wide) {
     for (let p = kc >> 1; p > 0; p--) {
       const b0 = v128.load(b), b1 = v128.load(b, 16), b2 = v128.load(b, 32), b3 = v128.load(b, 48);
       let s = v128.load32_splat(ap); x00 = madd(s, b0, x00); x01 = madd(s, b1, x01);

@@ -34,7 +34,7 @@ export interface ReportModel {
   suites: SuiteView[];
 }
 
-export const RUNTIME_ORDER = ['node', 'deno'];
+export const RUNTIME_ORDER = ['node', 'deno', 'chromium', 'firefox'];
 
 function byRuntime(a: string, b: string): number {
   const rank = (r: string) => (RUNTIME_ORDER.includes(r) ? RUNTIME_ORDER.indexOf(r) : RUNTIME_ORDER.length);

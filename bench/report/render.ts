@@ -144,7 +144,7 @@ function mergedRuns(f: ResultsFile, runtime: string, suites: string[]): string[]
 /** One line per results file used: runtime, versions, date, machine, peers, peaks. */
 export function runtimeLine(runtime: string, f: ResultsFile, suites: string[], allSuites: string[]): string {
   const parts = [
-    `**${runtime} ${f.version}** (V8 ${f.v8})`,
+    `**${runtime} ${f.version}** (${/^\d/.test(f.v8) ? `V8 ${f.v8}` : f.v8})`,
     fmtDate(f.date),
     `${f.cpu || 'unknown CPU'}${typeof f.cores === 'number' ? `, ${f.cores} cores` : ''}`,
   ];

@@ -12,7 +12,8 @@ import { softmaxRows } from '../ops/softmax.ts';
 import type { AttentionResult } from './multihead.ts';
 import { checkRuntime, type Runtime } from '../runtime/runtime.ts';
 import type { StateDictInput } from '../io/safetensors.ts';
-import { readStateDict, type ParamSpec } from '../io/statedict.ts';
+import { readStateDict, type LoadStateDictOptions, type ParamSpec } from '../io/statedict.ts';
+import { DISPOSE } from '../runtime/dispose.ts';
 import { Tensor } from '../runtime/tensor.ts';
 import { Outputs, Workspace } from '../runtime/workspace.ts';
 
@@ -84,11 +85,13 @@ export class Attention {
     return [];
   }
 
-  /** All or nothing: on any error the module keeps the weights it had. */
-  loadStateDict(sd: StateDictInput): this {
+  /** Loads the parameters of parameterShapes(). options.prefix selects and strips keys ('decoder.attention.');
+   *  options.strict (default true) false ignores unexpected keys (every parameter is still required). All or
+   *  nothing: on any error the module keeps the weights it had. */
+  loadStateDict(sd: StateDictInput, options?: LoadStateDictOptions): this {
     const where = 'Attention.loadStateDict';
     this.checkLive(where);
-    const w = readStateDict(where, sd, this.parameterShapes());
+    const w = readStateDict(where, sd, this.parameterShapes(), options);
     return this.rt.journal.atomic(where, () => {
       let Wq: PackedLinear | null = null, Wk: PackedLinear | null = null, wv = 0;
       try {
@@ -221,5 +224,10 @@ export class Attention {
     this.ws.dispose();
     this.outputs.end();
     this.disposed = true;
+  }
+
+  /** `using att = new Attention(...)`: calls dispose() at the end of the scope. */
+  [DISPOSE](): void {
+    this.dispose();
   }
 }

@@ -3,6 +3,7 @@
 // maxLength, so a decode loop allocates nothing and never grows memory.
 import { fail } from '../errors.ts';
 import type { Runtime } from '../runtime/runtime.ts';
+import { DISPOSE } from '../runtime/dispose.ts';
 
 /** The projected keys and values of one attention module for `batch` sequences of up to `maxLength` positions. */
 export class KVCache {
@@ -49,6 +50,15 @@ export class KVCache {
     this.len = 0;
   }
 
+  /** Forgets every position from `length` on (beam search, speculative decoding): the cache then holds
+   *  min(length, this.length) positions. */
+  truncate(length: number): void {
+    if (typeof length !== 'number' || !Number.isInteger(length) || length < 0) {
+      throw new RangeError(`KVCache.truncate: length must be a non-negative integer, got ${String(length)}`);
+    }
+    this.len = Math.min(this.len, length);
+  }
+
   /** @internal Advances the length when the call in progress succeeds. */
   advance(by: number): void {
     const before = this.len;
@@ -73,6 +83,11 @@ export class KVCache {
     this.rt.free(this.v);
     this.k = this.v = 0;
     this.len = 0;
+  }
+
+  /** `using cache = mha.createCache(...)`: calls dispose() at the end of the scope. */
+  [DISPOSE](): void {
+    this.dispose();
   }
 }
 
@@ -115,8 +130,21 @@ export class TransformerCache {
     for (const l of this.layers) { l.self.reset(); l.cross?.reset(); }
   }
 
+  /** Forgets every position from `length` on in every layer (the memory's projection stays). */
+  truncate(length: number): void {
+    if (typeof length !== 'number' || !Number.isInteger(length) || length < 0) {
+      throw new RangeError(`TransformerCache.truncate: length must be a non-negative integer, got ${String(length)}`);
+    }
+    for (const l of this.layers) l.self.truncate(length);
+  }
+
   /** Frees the memory (idempotent). */
   dispose(): void {
     for (const l of this.layers) { l.self.dispose(); l.cross?.dispose(); }
+  }
+
+  /** `using cache = transformer.createCache(...)`: calls dispose() at the end of the scope. */
+  [DISPOSE](): void {
+    this.dispose();
   }
 }

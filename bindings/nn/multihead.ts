@@ -9,7 +9,8 @@ import { PackedLinear } from '../ops/linear.ts';
 import { fillMask, maskSize } from '../ops/masks.ts';
 import { checkRuntime, type Runtime } from '../runtime/runtime.ts';
 import type { StateDictInput } from '../io/safetensors.ts';
-import { readStateDict, type ParamSpec } from '../io/statedict.ts';
+import { readStateDict, type LoadStateDictOptions, type ParamSpec } from '../io/statedict.ts';
+import { DISPOSE } from '../runtime/dispose.ts';
 import { Tensor } from '../runtime/tensor.ts';
 import { Outputs, Workspace } from '../runtime/workspace.ts';
 
@@ -117,7 +118,8 @@ export class MultiHead {
     return this.kdim === this.embedDim && this.vdim === this.embedDim;
   }
 
-  /** The parameters this module expects, with PyTorch names and shapes. */
+  /** The parameters this module expects, with PyTorch names and shapes (the packed in_proj_weight when kdim = vdim =
+   *  embedDim; loadStateDict also takes q_proj_weight, k_proj_weight, v_proj_weight [E, E] in its place). */
   parameterShapes(): ParamSpec[] {
     const E = this.embedDim;
     const p: ParamSpec[] = this.packedInProj
@@ -130,12 +132,18 @@ export class MultiHead {
     return p;
   }
 
-  /** Loads nn.MultiheadAttention weights (names as in its state_dict) and packs them once. All or nothing: on any
-   *  error the module keeps the weights it had. */
-  loadStateDict(sd: StateDictInput): this {
+  /**
+   * Loads nn.MultiheadAttention weights (names as in its state_dict) and packs them once. With kdim = vdim = embedDim
+   * the q/k/v projection may be the packed in_proj_weight [3E, E] or the separate q_proj_weight, k_proj_weight,
+   * v_proj_weight [E, E] (same results, bit for bit); in_proj_bias [3E] is packed in both layouts, as in PyTorch.
+   * options.prefix selects and strips keys ('layers.0.self_attn.'); options.strict (default true) false ignores
+   * unexpected keys (every parameter is still required). All or nothing: on any error the module keeps the weights
+   * it had.
+   */
+  loadStateDict(sd: StateDictInput, options?: LoadStateDictOptions): this {
     const where = `${this.name}.loadStateDict`;
     this.checkLive(where);
-    const w = readStateDict(where, sd, this.parameterShapes());
+    const w = readStateDict(where, sd, this.parameterShapes(), options);
     return this.rt.journal.atomic(where, () => {
       const made = new Map<string, PackedLinear>();
       try {
@@ -383,6 +391,11 @@ export class MultiHead {
     this.outputs.end();
     this.loaded = false;
     this.disposed = true;
+  }
+
+  /** `using mha = new MultiHead(...)`: calls dispose() at the end of the scope. */
+  [DISPOSE](): void {
+    this.dispose();
   }
 }
 

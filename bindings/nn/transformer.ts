@@ -12,7 +12,8 @@ import { copy } from '../ops/memory.ts';
 import { LayerNormParams } from '../ops/norm.ts';
 import { checkRuntime, type Runtime } from '../runtime/runtime.ts';
 import type { StateDictInput } from '../io/safetensors.ts';
-import { readStateDict, subStateDict, type ParamSpec } from '../io/statedict.ts';
+import { readStateDict, subStateDict, type LoadStateDictOptions, type ParamSpec } from '../io/statedict.ts';
+import { DISPOSE } from '../runtime/dispose.ts';
 import { Tensor } from '../runtime/tensor.ts';
 import { Outputs, Workspace } from '../runtime/workspace.ts';
 import { TransformerCache, type LayerCache } from './cache.ts';
@@ -278,11 +279,17 @@ export class Transformer {
     return p;
   }
 
-  /** Loads PyTorch names ('self_attn.in_proj_weight', 'linear1.weight', 'norm1.weight', ...; 'layers.{i}.' for stacks). */
-  loadStateDict(sd: StateDictInput): this {
+  /**
+   * Loads PyTorch names ('self_attn.in_proj_weight', 'linear1.weight', 'norm1.weight', ...; 'layers.{i}.' for stacks).
+   * options.prefix selects and strips keys: 'encoder.' / 'decoder.' of an nn.Transformer, 'encoder.layers.0.' for one
+   * of its layers. options.strict (default true) false ignores unexpected keys (every parameter is still required).
+   * Attention projections may be packed (in_proj_weight) or separate (q_proj_weight, k_proj_weight, v_proj_weight).
+   * All or nothing: on any error every layer keeps the weights it had.
+   */
+  loadStateDict(sd: StateDictInput, options?: LoadStateDictOptions): this {
     const where = 'Transformer.loadStateDict';
     this.checkLive(where);
-    const all = readStateDict(where, sd, this.parameterShapes()); // complete check first: nothing loads from a bad dict
+    const all = readStateDict(where, sd, this.parameterShapes(), options); // complete check first: nothing loads from a bad dict
     return this.rt.journal.atomic(where, () => {   // all layers or none
       this.layers.forEach((l, i) => l.load(where, subStateDict(all, this.prefix(i))));
       const norm = this.norm ? loadNorm(this.rt, all, 'norm', this.layerNormEps, this.bias) : null;
@@ -420,5 +427,10 @@ export class Transformer {
     this.ws.dispose();
     this.outputs.end();
     this.disposed = true;
+  }
+
+  /** `using enc = new Transformer(...)`: calls dispose() at the end of the scope. */
+  [DISPOSE](): void {
+    this.dispose();
   }
 }

@@ -43,6 +43,9 @@ export const KERNELS = [
   { name: 'gemm_f32_ref', family: 'gemm', args: ['m', 'n', 'k', 'a', 'lda', 'b', 'ldb', 'c', 'ldc', 'bias', 'transB', 'act'], ref: null },
   /** Floats of scratch the GEMM entries need for a product of m rows and depth k (0 when m <= 1). */
   { name: 'gemm_scratch_size_f32', family: 'gemm', args: ['m', 'n', 'k'], ref: null, returns: 'number' },
+  /** 1: 5-row and 4-row register tiles (V8); 0: 4-row tiles with one K step only (SpiderMonkey). Per instance, set
+   *  once by init() (option `tiles`). */
+  { name: 'gemm_set_tiles', family: 'runtime', args: ['wideTiles'], ref: null },
   /** Floats of a packed [k, n] operand. */
   { name: 'packed_b_size_f32', family: 'gemm', args: ['k', 'n'], ref: null, returns: 'number' },
   /** Packs B [k, n] (transB = 0) or Bᵀ from B [n, k] (transB = 1; nn.Linear weight [out, in]) into column panels. */
@@ -91,6 +94,27 @@ export const KERNELS = [
   { name: 'sdpa_f32_ref', family: 'attention', args: SDPA_ARGS, ref: null },
   /** Floats of scratch sdpa_f32 needs for L query rows (any sub-range of them included). */
   { name: 'sdpa_scratch_size_f32', family: 'attention', args: ['L', 'S', 'E', 'Ev'], ref: null, returns: 'number' },
+
+  // --- recurrent layers (assembly/rnn/): one GRU / LSTM timestep, the hidden product h·W_hhᵀ (+ b_hh) and the gates
+  // fused (assembly/rnn/rnn_step_f32.ts). gi [batch, G·H] (ldgi) = x·W_ihᵀ + b_ih, gate blocks in PyTorch order
+  // (GRU r|z|n, LSTM i|f|g|o); h, c [batch, H]; whh: W_hh packed gate-interleaved (pack_b_f32 of the rearranged
+  // [G·H8, H] matrix, bindings/ops/rnn.ts); bhh [G·H] or 0; hidden units [col0, col1) (col0 a multiple of 8).
+  // hout must not overlap h; cout may be c. scratch: rnn_step_scratch_size_f32(batch, H, G) floats (G·8 for batch 1). ---
+  { name: 'gru_step_f32', family: 'rnn',
+    args: ['batch', 'hidden', 'col0', 'col1', 'gi', 'ldgi', 'h', 'ldh', 'whh', 'hout', 'ldo', 'bhh', 'scratch'], ref: 'gru_step_f32_ref' },
+  /** float64 reference from the UNPACKED W_hh [3H, H] (row stride ldw). */
+  { name: 'gru_step_f32_ref', family: 'rnn',
+    args: ['batch', 'hidden', 'gi', 'ldgi', 'h', 'ldh', 'whh', 'ldw', 'hout', 'ldo', 'bhh'], ref: null },
+  { name: 'lstm_step_f32', family: 'rnn',
+    args: ['batch', 'hidden', 'col0', 'col1', 'gi', 'ldgi', 'h', 'ldh', 'c', 'ldc', 'whh', 'hout', 'ldo', 'cout', 'ldco', 'bhh', 'scratch'], ref: 'lstm_step_f32_ref' },
+  /** float64 reference from the UNPACKED W_hh [4H, H] (row stride ldw). */
+  { name: 'lstm_step_f32_ref', family: 'rnn',
+    args: ['batch', 'hidden', 'gi', 'ldgi', 'h', 'ldh', 'c', 'ldc', 'whh', 'ldw', 'hout', 'ldo', 'cout', 'ldco', 'bhh'], ref: null },
+  /** Floats of scratch gru_step_f32 (gates 3) / lstm_step_f32 (gates 4) need for `batch` rows (gates·8 for one row). */
+  { name: 'rnn_step_scratch_size_f32', family: 'rnn', args: ['batch', 'hidden', 'gates'], ref: null, returns: 'number' },
+  /** y = sigmoid(x) = 1/(1 + e^-x) over n elements (max error in assembly/simd/math.ts); y may alias x. */
+  { name: 'sigmoid_f32', family: 'rnn', args: UNARY_ARGS, ref: 'sigmoid_f32_ref' },
+  { name: 'sigmoid_f32_ref', family: 'rnn', args: UNARY_ARGS, ref: null },
 ] as const;
 
 /** The bench-only probe build (build/probes-{simd,relaxed}.wasm, assembly/probes/): never in the release build.
@@ -102,7 +126,7 @@ export const PROBES = [
   { name: 'peak_madd_f32', family: 'probes', args: ['iters'], ref: null, returns: 'number' },
 ] as const;
 
-export type KernelFamily = 'runtime' | 'gemm' | 'softmax' | 'norm' | 'elementwise' | 'attention' | 'probes';
+export type KernelFamily = 'runtime' | 'gemm' | 'softmax' | 'norm' | 'elementwise' | 'attention' | 'rnn' | 'probes';
 
 /** One row of KERNELS or PROBES. */
 export interface KernelEntry {

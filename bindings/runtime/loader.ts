@@ -1,5 +1,5 @@
 // Finds, compiles and instantiates one of the two builds in Node, Deno or a browser.
-import type { Variant } from '../wasm_url.ts';
+import { embeddedWasm, type Variant } from '../wasm_url.ts';
 export { defaultWasmURL, type Variant } from '../wasm_url.ts';
 
 /** What init({ wasm }) accepts: bytes, a URL (or string URL/path), a compiled Module, or a fetch Response. */
@@ -20,14 +20,69 @@ export function relaxedSimdSupported(): boolean {
 
 const isNodeLike = typeof process !== 'undefined' && !!(process as { versions?: { node?: string } }).versions?.node;
 
+// Shown with every "could not find the packaged build" error: what to do when a bundler did not copy the file.
+const MOVED_HINT = "if a bundler moved wasm-attention without copying build/*.wasm, import 'wasm-attention/inline' " +
+  '(the builds embedded, no file to find) or pass init({ wasm: { simd, relaxed } })';
+
+interface DenoLike { readFile(path: URL): Promise<Uint8Array> }
+interface NodeFs { readFile(path: URL): Promise<Uint8Array> }
+
+// node:fs/promises without an import that bundlers would try to resolve for the browser (webpack's
+// UnhandledSchemeError, esbuild's "Could not resolve"): process.getBuiltinModule (Node >= 20.16, Deno, Bun), else
+// (Node 20.0-20.15) a dynamic import of a computed name that every bundler leaves alone. Never runs in a browser.
+async function nodeFs(): Promise<NodeFs | null> {
+  if (!isNodeLike) return null;
+  const proc = process as { getBuiltinModule?: (id: string) => unknown };
+  if (typeof proc.getBuiltinModule === 'function') return proc.getBuiltinModule('node:fs/promises') as NodeFs;
+  const name = ['node:fs', 'promises'].join('/');
+  return (await import(/* webpackIgnore: true */ /* @vite-ignore */ name)) as NodeFs;
+}
+
+function toArrayBuffer(buf: Uint8Array): ArrayBuffer {
+  return buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
+}
+
+// file: URLs are read from disk (Deno: Deno.readFile, which needs read permission; Node: fs), anything else fetched.
 async function readURL(url: URL): Promise<ArrayBuffer | Response> {
-  if (url.protocol === 'file:' && isNodeLike) {
-    const fs = await import('node:fs/promises');
-    const buf = await fs.readFile(url);
-    return buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
+  // wasm-attention:embedded/<variant>.wasm: what defaultWasmURL() names in the inline builds
+  if (url.protocol === 'wasm-attention:') {
+    const variant = /^embedded\/(simd|relaxed)\.wasm$/.exec(url.pathname)?.[1] as Variant | undefined;
+    const bytes = variant ? embeddedWasm(variant) : null;
+    if (!bytes) throw new Error(`init: ${url.href} is not embedded in this build`);
+    return toArrayBuffer(bytes);
+  }
+  if (url.protocol === 'file:') {
+    const deno = (globalThis as { Deno?: DenoLike }).Deno;
+    if (deno && typeof deno.readFile === 'function') {
+      try {
+        return toArrayBuffer(await deno.readFile(url));
+      } catch (e) {
+        const name = (e as Error).name;
+        if (name === 'NotCapable' || name === 'PermissionDenied') {
+          const dir = new URL('.', url).pathname;
+          throw new Error(`init: Deno needs read access to ${url.pathname}: run with --allow-read=${dir} (or --allow-read), ` +
+            "or import 'wasm-attention/inline', which reads no file", { cause: e });
+        }
+        if (name === 'NotFound') throw new Error(`init: ${url.href} does not exist; ${MOVED_HINT}`, { cause: e });
+        throw e;
+      }
+    }
+    const fs = await nodeFs();
+    if (fs) {
+      try {
+        return toArrayBuffer(await fs.readFile(url));
+      } catch (e) {
+        if ((e as { code?: string }).code === 'ENOENT') throw new Error(`init: ${url.href} does not exist; ${MOVED_HINT}`, { cause: e });
+        throw e;
+      }
+    }
   }
   const res = await fetch(url);
-  if (!res.ok) throw new Error(`init: could not fetch ${url.href} (HTTP ${res.status})`);
+  if (!res.ok) throw new Error(`init: could not fetch ${url.href} (HTTP ${res.status}); ${MOVED_HINT}`);
+  // a dev server's fallback page (HTTP 200, text/html) instead of the file
+  if ((res.headers.get('content-type') ?? '').startsWith('text/html')) {
+    throw new Error(`init: ${url.href} answered with an HTML page, not the wasm build; ${MOVED_HINT}`);
+  }
   return res;
 }
 

@@ -7,6 +7,7 @@ import { Allocator, WASM32_MAX_BYTES, OutOfMemoryError } from './allocator.ts';
 import { bindOps, type Ops } from '../api/index.ts';
 import { Tensor } from './tensor.ts';
 import { Journal } from './workspace.ts';
+import { DISPOSE } from './dispose.ts';
 
 const RUNTIME_BRAND = Symbol.for('wasm-attention.Runtime');
 
@@ -15,6 +16,20 @@ export interface InitOptions {
   variant?: 'auto' | Variant;
   /** The build to use instead of the packaged file: one source, or one per variant (bundlers that move files). */
   wasm?: WasmSource | { simd?: WasmSource; relaxed?: WasmSource };
+  /**
+   * GEMM register tiles: 'wide' (5-row and 4-row tiles; fastest in V8: Node, Deno, Chromium), 'narrow' (4-row tiles
+   * only; SpiderMonkey runs the wide tile at half speed) or 'auto' (default): 'narrow' in SpiderMonkey (Firefox),
+   * else 'wide'. Both compute the same products (the last bits of a few rows may differ).
+   */
+  tiles?: 'auto' | Tiles;
+}
+
+export type Tiles = 'wide' | 'narrow';
+
+/** True in SpiderMonkey (Firefox), whose non-standard InternalError no other engine defines. */
+function isSpiderMonkey(): boolean {
+  const g = globalThis as { InternalError?: unknown; navigator?: { userAgent?: string } };
+  return typeof g.InternalError === 'function' || /\bFirefox\//.test(g.navigator?.userAgent ?? '');
 }
 
 /** Snapshot of memory use, for leak checks and sizing. */
@@ -29,27 +44,73 @@ export interface MemoryStats {
 
 export class Runtime {
   readonly variant: Variant;
+  /** The GEMM register tiles in use (init option `tiles`). */
+  readonly tiles: Tiles;
   readonly exports: KernelExports;
   readonly memory: WebAssembly.Memory;
   /** @internal */ readonly allocator: Allocator;
   /** Low-level ops (matmul, softmax, layerNorm, ...) over Float32Array or Tensor operands. */
   readonly ops: Ops;
-  /** @internal Undo log that makes each public call all-or-nothing. */
-  readonly journal = new Journal();
+  /** @internal Undo log that makes each public call all-or-nothing (refuses every call once disposed). */
+  readonly journal: Journal = new RuntimeJournal(this);
   /** @internal Brand (survives two copies of the package, where instanceof would not). */
   readonly [RUNTIME_BRAND] = true;
 
   /** @internal Use `init()`. */
-  constructor(instance: WebAssembly.Instance) {
+  constructor(instance: WebAssembly.Instance, tiles: Tiles = 'wide') {
     this.exports = instance.exports as unknown as KernelExports;
     this.memory = this.exports.memory;
     this.variant = this.exports.variant_id() === 1 ? 'relaxed' : 'simd';
+    this.tiles = tiles;
+    this.exports.gemm_set_tiles(tiles === 'wide' ? 1 : 0);
     this.allocator = new Allocator(this.memory, this.exports.heap_base());
-    this.ops = bindOps(this);
+    this.ops = guardOps(this, bindOps(this));
+  }
+
+  private _disposed = false;
+  /** Tensors made by tensor() / empty() / zeros() and not yet disposed: rt.dispose() frees them. */
+  private readonly live = new Set<Tensor>();
+
+  /** True after dispose(). */
+  get disposed(): boolean {
+    return this._disposed;
+  }
+
+  /**
+   * Marks the runtime disposed and frees what it can: every tensor made by tensor() / empty() / zeros() that is still
+   * live is disposed. From then on tensor(), empty(), zeros(), ops.*, new modules on this runtime and every call of a
+   * module or cache made from it (forward, loadStateDict, createCache) throw; dispose() of those objects stays
+   * allowed (it does nothing more). Idempotent.
+   *
+   * The wasm memory itself cannot be freed or shrunk by a call: the engine reclaims it when the runtime and every
+   * module, cache and tensor made from it are no longer referenced (garbage collection). Modules and caches do not
+   * register with their runtime, so their buffers are not freed here: dispose() them first if they may outlive it.
+   */
+  dispose(): void {
+    if (this._disposed) return;
+    this._disposed = true;
+    for (const t of [...this.live]) t.disposeWithRuntime();
+    this.live.clear();
+  }
+
+  /** `using rt = await init()`: calls dispose() at the end of the scope. */
+  [DISPOSE](): void {
+    this.dispose();
+  }
+
+  /** @internal A tensor made here was disposed. */
+  forget(t: Tensor): void {
+    this.live.delete(t);
+  }
+
+  /** @internal Throws `where: runtime used after dispose()` once disposed. */
+  checkLive(where: string): void {
+    if (this._disposed) fail(where, 'runtime used after dispose() (make a new one with `await init()`)');
   }
 
   /** Copies `data` (Float32Array or number[]) into a new Tensor of `shape` in this runtime's memory. */
   tensor(data: Float32Array | ArrayLike<number>, shape: readonly number[]): Tensor {
+    this.checkLive('tensor');
     const size = checkShape('tensor', shape);
     if (!(data instanceof Float32Array) && !Array.isArray(data) && !ArrayBuffer.isView(data)) {
       failType('tensor', `data must be a Float32Array or an array of numbers, got ${describeValue(data)}`);
@@ -70,8 +131,11 @@ export class Runtime {
   }
 
   private make(where: string, shape: readonly number[]): Tensor {
+    this.checkLive(where);
     const size = checkShape(where, shape);
-    return new Tensor(this, this.alloc(size * 4, where), shape);
+    const t = new Tensor(this, this.alloc(size * 4, where), shape);
+    this.live.add(t);
+    return t;
   }
 
   /** A new Tensor of `shape` filled with zeros. */
@@ -84,6 +148,7 @@ export class Runtime {
   /** @internal Raw allocation in bytes (16-byte aligned, 16 spare bytes after); `where` names the call in an
    *  out-of-memory error. */
   alloc(bytes: number, where?: string): number {
+    this.checkLive(where ?? this.journal.where);
     return this.allocator.alloc(bytes, where ?? this.journal.where);
   }
 
@@ -107,6 +172,29 @@ export class Runtime {
   }
 }
 
+// The journal every module call runs in: refuses to start a call once the runtime is disposed.
+class RuntimeJournal extends Journal {
+  constructor(private readonly rt: Runtime) {
+    super();
+  }
+  override atomic<T>(where: string, fn: () => T): T {
+    if (!this.active) this.rt.checkLive(where);
+    return super.atomic(where, fn);
+  }
+}
+
+// rt.ops with the disposed check in front of every op.
+function guardOps(rt: Runtime, ops: Ops): Ops {
+  const out = {} as Record<string, unknown>;
+  for (const [name, fn] of Object.entries(ops) as [string, (...a: unknown[]) => unknown][]) {
+    out[name] = (...args: unknown[]) => {
+      rt.checkLive(name);
+      return fn(...args);
+    };
+  }
+  return out as unknown as Ops;
+}
+
 function checkShape(where: string, shape: unknown): number {
   if (!Array.isArray(shape)) failType(where, `shape must be an array of non-negative integers, got ${describeValue(shape)}`);
   for (const d of shape) {
@@ -121,14 +209,23 @@ function checkShape(where: string, shape: unknown): number {
 
 /** @internal Throws a TypeError naming `where` unless `rt` is a Runtime (e.g. a Promise from a forgotten await). */
 export function checkRuntime(where: string, rt: unknown): Runtime {
-  if (rt && typeof rt === 'object' && (rt as Record<symbol, unknown>)[RUNTIME_BRAND] === true) return rt as Runtime;
+  if (rt && typeof rt === 'object' && (rt as Record<symbol, unknown>)[RUNTIME_BRAND] === true) {
+    // a runtime of another copy of the package may predate dispose()
+    if ((rt as Runtime).disposed === true) fail(where, 'rt was disposed (rt.dispose()): make a new one with `await init()`');
+    return rt as Runtime;
+  }
   const hint = rt && typeof (rt as { then?: unknown }).then === 'function' ? ' (a Promise: did you forget `await init()`?)' : '';
   failType(where, `rt must be the Runtime returned by \`await init()\`, got ${describeValue(rt)}${hint}`);
 }
 
 /** Loads the kernels and returns a Runtime. */
 export async function init(options: InitOptions = {}): Promise<Runtime> {
-  checkOptions('init', options, ['variant', 'wasm']);
+  checkOptions('init', options, ['variant', 'wasm', 'tiles']);
+  const tilesOpt = options.tiles ?? 'auto';
+  if (!['auto', 'wide', 'narrow'].includes(tilesOpt)) {
+    fail('init', `tiles must be 'auto', 'wide' or 'narrow', got ${describeValue(tilesOpt)}`);
+  }
+  const tiles: Tiles = tilesOpt === 'auto' ? (isSpiderMonkey() ? 'narrow' : 'wide') : tilesOpt;
   const requested = options.variant ?? 'auto';
   if (!['auto', 'relaxed', 'simd'].includes(requested)) {
     fail('init', `variant must be 'auto', 'relaxed' or 'simd', got ${describeValue(requested)}`);
@@ -167,5 +264,5 @@ export async function init(options: InitOptions = {}): Promise<Runtime> {
   if (!(ex.memory instanceof WebAssembly.Memory) || typeof ex.variant_id !== 'function' || typeof ex.heap_base !== 'function') {
     throw new TypeError(`init: wasm is not a wasm-attention build (it lacks the exports memory, variant_id, heap_base)`);
   }
-  return new Runtime(instance);
+  return new Runtime(instance, tiles);
 }

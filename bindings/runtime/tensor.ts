@@ -1,11 +1,14 @@
 // A float32 tensor living in the runtime's linear memory. `data` is a fresh view on every access because
 // views over memory.buffer go stale when the memory grows; copy (`toArray()`) what must outlive the tensor.
 import { fail, fmtShape } from '../errors.ts';
+import { DISPOSE } from './dispose.ts';
 
 /** The slice of a runtime a Tensor needs (kept minimal to avoid an import cycle). */
 export interface TensorHost {
   readonly memory: WebAssembly.Memory;
   free(ptr: number): void;
+  /** @internal Told when a tensor it handed out is disposed (Runtime keeps its live tensors for rt.dispose()). */
+  forget?(t: Tensor): void;
 }
 
 /**
@@ -26,6 +29,7 @@ export class Tensor {
   readonly lease: Lease | null;
   private _ptr: number;
   private readonly owned: boolean;
+  private freedByRuntime = false;
 
   /** @internal Use `rt.tensor()` / `rt.empty()`. */
   constructor(host: TensorHost, ptr: number, shape: readonly number[], owned = true, lease: Lease | null = null) {
@@ -67,14 +71,28 @@ export class Tensor {
     if (this._ptr >= 0 && this.lease && !this.lease.alive) {
       return `its module's next call or dispose() (it was an output of ${this.lease.owner}, valid until then)`;
     }
-    return 'dispose()';
+    return this.freedByRuntime ? "its runtime's dispose()" : 'dispose()';
   }
 
   /** Frees the memory (idempotent). Views taken from `data` must not be used afterwards. On a module output this
    *  only detaches the object (the module owns the memory). */
   dispose(): void {
     if (this._ptr < 0) return;
-    if (this.owned) this.host.free(this._ptr);
+    if (this.owned) {
+      this.host.free(this._ptr);
+      this.host.forget?.(this);
+    }
     this._ptr = -1;
+  }
+
+  /** @internal rt.dispose(): frees the tensor like dispose(), and later use says why. */
+  disposeWithRuntime(): void {
+    this.freedByRuntime = true;
+    this.dispose();
+  }
+
+  /** `using t = rt.tensor(...)`: calls dispose() at the end of the scope. */
+  [DISPOSE](): void {
+    this.dispose();
   }
 }

@@ -85,7 +85,7 @@ export class Workspace {
 }
 
 /**
- * @internal The lease of a module's outputs. Each successful call hands out tensors under a new lease and ends the
+ * The lease of a module's outputs. Each successful call hands out tensors under a new lease and ends the
  * previous one (those tensors would now read the new call's values, or freed memory); dispose() ends the last.
  */
 export class Outputs {

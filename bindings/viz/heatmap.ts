@@ -2,7 +2,7 @@
 import { checkOptions, describeValue } from '../errors.ts';
 
 const W = 'attentionHeatmapSVG';
-const OPTIONS = ['rowLabels', 'colLabels', 'title', 'domain', 'cellSize', 'digits', 'showValues'] as const;
+const OPTIONS = ['rowLabels', 'colLabels', 'title', 'domain', 'cellSize', 'digits', 'showValues', 'fontFamily'] as const;
 
 /** A 2-D matrix: `{data, shape: [rows, cols]}` (a runtime Tensor fits) or an array of equal-length rows. */
 export type HeatmapMatrix =
@@ -28,7 +28,16 @@ export interface HeatmapOptions {
   digits?: number;
   /** Also print each value inside its cell (only legible for cellSize >= ~24). Default false. */
   showValues?: boolean;
+  /** CSS font-family list of every text. Default DEFAULT_FONT_FAMILY: the system UI font, then fonts with CJK
+   *  glyphs on Linux, macOS and Windows, then sans-serif, so Chinese, Japanese and Korean labels do not render as
+   *  boxes where the first font lacks them. */
+  fontFamily?: string;
 }
+
+/** The default font-family list: system UI fonts first, then CJK-capable fonts of each platform, then sans-serif. */
+export const DEFAULT_FONT_FAMILY = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Noto Sans', 'Helvetica Neue', Arial, " +
+  "'Noto Sans CJK SC', 'Source Han Sans SC', 'PingFang SC', 'Hiragino Sans', 'Microsoft YaHei', 'Noto Sans CJK JP', " +
+  "'Yu Gothic', 'Meiryo', 'Noto Sans CJK KR', 'Apple SD Gothic Neo', 'Malgun Gothic', sans-serif";
 
 // Viridis (matplotlib) sampled at 9 evenly spaced points; perceptually uniform and colour-blind safe.
 const RAMP: readonly (readonly [number, number, number])[] = [
@@ -36,9 +45,57 @@ const RAMP: readonly (readonly [number, number, number])[] = [
   [0x28, 0xae, 0x80], [0x5e, 0xc9, 0x62], [0xad, 0xdc, 0x30], [0xfd, 0xe7, 0x25],
 ];
 const NAN_FILL = '#bdbdbd';
-const FONT = 'font-family="sans-serif"';
-// Average glyph width of a sans-serif font relative to its size; only used to reserve label space.
+// Average glyph width of a sans-serif font relative to its size; only used to reserve label space. East Asian wide
+// characters (CJK ideographs, kana, Hangul, fullwidth forms) are about one em wide.
 const CHAR_W = 0.6;
+
+function isWide(cp: number): boolean {
+  return (cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0x303e) || (cp >= 0x3041 && cp <= 0x33ff) ||
+    (cp >= 0x3400 && cp <= 0x4dbf) || (cp >= 0x4e00 && cp <= 0x9fff) || (cp >= 0xa000 && cp <= 0xa4cf) ||
+    (cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0xf900 && cp <= 0xfaff) || (cp >= 0xfe30 && cp <= 0xfe4f) ||
+    (cp >= 0xff00 && cp <= 0xff60) || (cp >= 0xffe0 && cp <= 0xffe6) || (cp >= 0x1f300 && cp <= 0x1faff) ||
+    (cp >= 0x20000 && cp <= 0x3fffd);
+}
+
+/** Estimated width of `s` in units of the font size. */
+function textWidth(s: string): number {
+  let w = 0;
+  for (const ch of s) w += isWide(ch.codePointAt(0)!) ? 1 : CHAR_W;
+  return w;
+}
+
+/**
+ * 3 to 6 round values k·step in [lo, hi] for the colour bar, step = m·10^e: the smallest step with m in 1, 2, 5 that
+ * gives 3 to 6 values, else (when 5 jumps below 3) the smallest with m = 2.5. One value (lo) when lo = hi.
+ */
+export function colorBarTicks(lo: number, hi: number): number[] {
+  if (!(Number.isFinite(lo) && Number.isFinite(hi))) throw new RangeError(`colorBarTicks: lo and hi must be finite, got ${lo}, ${hi}`);
+  if (!(hi > lo)) return [lo];
+  const e0 = Math.floor(Math.log10(hi - lo)) - 2;   // step <= span / 100: well over 6 values
+  let fallback: [number, number, number] | null = null;
+  for (let e = e0; e <= e0 + 4; e++) {
+    for (const m of [1, 2, 2.5, 5]) {
+      const step = m * 10 ** e;
+      const k0 = Math.ceil(lo / step - 1e-9), k1 = Math.floor(hi / step + 1e-9), n = k1 - k0 + 1;
+      if (n > 6 || n < 3) continue;
+      if (m === 2.5) { fallback ??= [k0, k1, step]; continue; }
+      return ticksOf(k0, k1, step);
+    }
+  }
+  // not reached without a fallback: a step at most 2.5x the previous one with over 6 values leaves 3 or more
+  return fallback ? ticksOf(...fallback) : [lo, hi];
+}
+
+function ticksOf(k0: number, k1: number, step: number): number[] {
+  const ticks: number[] = [];
+  for (let k = k0; k <= k1; k++) ticks.push(Number((k * step).toPrecision(12)) + 0);   // + 0: no -0
+  return ticks;
+}
+
+/** A tick value as text: the shortest form of the rounded value (no 0.30000000000000004). */
+function fmtTick(v: number): string {
+  return String(Number(v.toPrecision(12)));
+}
 
 function hex2(v: number): string {
   return Math.round(v).toString(16).padStart(2, '0');
@@ -125,8 +182,9 @@ function labels(given: readonly (string | number)[] | undefined, n: number, what
 /**
  * Renders attention weights (rows = queries, columns = keys) as a standalone SVG string: one `<rect>` per cell
  * coloured on a viridis ramp with a `<title>` tooltip "query <row> / key <col>: <value>", row labels on the left,
- * column labels on top (rotated when wider than a cell), a colour legend with min/max ticks, optional title.
- * Output is deterministic and self-contained (no fonts, scripts or links).
+ * column labels on top (rotated when wider than a cell), a colour bar with 3 to 6 labelled round ticks (and the
+ * min/max of the range where they do not crowd a tick), optional title. Text uses a font-family fallback list that
+ * covers CJK (`fontFamily`). Output is deterministic and self-contained (no embedded fonts, scripts or links).
  */
 export function attentionHeatmapSVG(weights: HeatmapMatrix, options: HeatmapOptions = {}): string {
   checkOptions(W, options, OPTIONS);
@@ -139,6 +197,10 @@ export function attentionHeatmapSVG(weights: HeatmapMatrix, options: HeatmapOpti
   if (options.showValues !== undefined && typeof options.showValues !== 'boolean') {
     throw new TypeError(`${W}: showValues must be a boolean, got ${describeValue(options.showValues)}`);
   }
+  if (options.fontFamily !== undefined && (typeof options.fontFamily !== 'string' || !options.fontFamily.trim())) {
+    throw new TypeError(`${W}: fontFamily must be a non-empty string (a CSS font-family list), got ${describeValue(options.fontFamily)}`);
+  }
+  const FONT = `font-family="${escapeXml(options.fontFamily ?? DEFAULT_FONT_FAMILY).replace(/&apos;/g, "'")}"`;
 
   let lo = 0;
   let hi = -Infinity;
@@ -167,9 +229,9 @@ export function attentionHeatmapSVG(weights: HeatmapMatrix, options: HeatmapOpti
   const drawLabels = cell >= 6; // below that, labels overlap into a smear; tooltips still carry them
   const pad = 8;
 
-  const maxLen = (ls: string[]) => ls.reduce((m, s) => Math.max(m, s.length), 0);
-  const rowLabelW = drawLabels ? maxLen(rowLabels) * font * CHAR_W + 6 : 0;
-  const colTextW = maxLen(colLabels) * font * CHAR_W;
+  const maxLen = (ls: string[]) => ls.reduce((m, s) => Math.max(m, textWidth(s)), 0);
+  const rowLabelW = drawLabels ? maxLen(rowLabels) * font + 6 : 0;
+  const colTextW = maxLen(colLabels) * font;
   const rotate = colTextW > cell - 2;
   const colLabelH = drawLabels ? (rotate ? colTextW : font) + 6 : 0;
   const titleH = options.title ? 22 : 0;
@@ -179,13 +241,17 @@ export function attentionHeatmapSVG(weights: HeatmapMatrix, options: HeatmapOpti
   const gridW = cols * cell;
   const gridH = rows * cell;
 
-  const loText = fmtValue(lo, digits);
-  const hiText = fmtValue(hi, digits);
   const legendX = gridX + gridW + 16;
   const legendW = 12;
   const legendH = Math.max(gridH, 60);
-  const width = Math.max(legendX + legendW + 6 + Math.max(loText.length, hiText.length) * 10 * CHAR_W + pad,
-    options.title ? options.title.length * 14 * CHAR_W + 2 * pad : 0);
+  // Colour bar labels: round ticks, plus the ends of the range (min, max) unless a tick label is within 12 px.
+  const yOf = (v: number) => gridY + legendH * (1 - norm(v));
+  const ticks = colorBarTicks(lo, hi).map((v) => ({ y: yOf(v), text: fmtTick(v) }));
+  const ends = [{ y: gridY, text: fmtValue(hi, digits), baseline: 'hanging' }, { y: gridY + legendH, text: fmtValue(lo, digits), baseline: 'auto' }]
+    .filter((e, i) => !(i === 1 && span === 0) && ticks.every((t) => t.text !== e.text && Math.abs(t.y - e.y) >= 12));
+  const legendTextW = Math.max(...ticks.map((t) => textWidth(t.text)), ...ends.map((e) => textWidth(e.text))) * 10;
+  const width = Math.max(legendX + legendW + 6 + legendTextW + pad,
+    options.title ? textWidth(options.title) * 14 + 2 * pad : 0);
   const height = gridY + legendH + pad;
 
   const out: string[] = [];
@@ -234,9 +300,16 @@ export function attentionHeatmapSVG(weights: HeatmapMatrix, options: HeatmapOpti
   out.push('</g>');
 
   out.push(`<rect x="${px(legendX)}" y="${px(gridY)}" width="${legendW}" height="${px(legendH)}" fill="url(#wasm-attention-viridis)" stroke="#444" stroke-width="0.5"/>`);
+  out.push(`<g class="colorbar-ticks" stroke="#444" stroke-width="1">`);
+  for (const t of ticks) out.push(`<line x1="${px(legendX + legendW)}" y1="${px(t.y)}" x2="${px(legendX + legendW + 3)}" y2="${px(t.y)}"/>`);
+  out.push('</g>');
   out.push(`<g ${FONT} font-size="10" fill="#222">`);
-  out.push(`<text x="${px(legendX + legendW + 4)}" y="${px(gridY)}" dominant-baseline="hanging">${hiText}</text>`);
-  out.push(`<text x="${px(legendX + legendW + 4)}" y="${px(gridY + legendH)}">${loText}</text>`);
+  for (const t of ticks) {
+    out.push(`<text class="colorbar-tick" x="${px(legendX + legendW + 5)}" y="${px(t.y)}" dominant-baseline="central">${t.text}</text>`);
+  }
+  for (const e of ends) {
+    out.push(`<text class="colorbar-end" x="${px(legendX + legendW + 5)}" y="${px(e.y)}"${e.baseline === 'hanging' ? ' dominant-baseline="hanging"' : ''}>${e.text}</text>`);
+  }
   out.push('</g>');
   out.push('</svg>');
   return out.join('\n');

@@ -97,6 +97,24 @@ for (const variant of VARIANTS) {
     }
   });
 
+  test(`${variant}: narrow tiles (gemm_set_tiles(0), 4-row tiles only: SpiderMonkey) match at awkward sizes too`, async () => {
+    const rt = await runtime(variant);
+    const r = rng(variant === 'simd' ? 13 : 14);
+    const pick = () => AWKWARD[Math.floor(r() * AWKWARD.length)];
+    rt.exports.gemm_set_tiles(0);
+    try {
+      for (let t = 0; t < 25; t++) {
+        const m = pick(), n = pick(), k = r() < 0.15 ? 500 + Math.floor(r() * 700) : pick();
+        for (const kind of KERNELS) runKernel(rt, kind, m, n, k, r, r() < 0.5, r() < 0.3);
+      }
+      for (const [m, n, k] of [[16, 64, 256], [7, 40, 300], [128, 40, 768], [200, 24, 700]]) {
+        for (const kind of KERNELS) runKernel(rt, kind, m, n, k, r, true, true);
+      }
+    } finally {
+      rt.exports.gemm_set_tiles(rt.tiles === 'wide' ? 1 : 0);
+    }
+  });
+
   test(`${variant}: batched kernels step every operand by its stride`, async () => {
     const rt = await runtime(variant);
     const r = rng(5);

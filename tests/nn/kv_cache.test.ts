@@ -98,6 +98,12 @@ for (const variant of VARIANTS) {
         const got = decode(N, T, E, chunk, (xs, t0, t1) => run(xs, t1 - t0, cache), x);
         assertClose(got, full, 1e-5, 1e-4, `${kind} normFirst=${normFirst} chunk=${chunk}`);
       }
+      // truncate: back to 4 positions, then the rest again, gives the same outputs
+      cache.truncate(4);
+      assert.equal(cache.length, 4);
+      const again = decode(N, T - 4, E, 2, (xs, t0, t1) => run(xs, t1 - t0, cache), slice(x, N, T, E, 4, T));
+      assertClose(again, slice(full, N, T, E, 4, T), 1e-5, 1e-4, `${kind} after truncate(4)`);
+      assert.throws(() => cache.truncate(-1), /TransformerCache\.truncate: length must be a non-negative integer/);
       // a decode loop allocates nothing once warm
       cache.reset();
       run(slice(x, N, T, E, 0, 1), 1, cache);

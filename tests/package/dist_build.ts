@@ -6,8 +6,10 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const OUTPUTS = ['dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/demo/page.js', 'dist/demo/index.html'];
-const INPUTS = ['bindings', 'demo', 'scripts/build-dist.mjs', 'tsconfig.json', 'tsconfig.build.json'];
+const OUTPUTS = ['dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts', 'dist/inline.js', 'dist/inline.cjs',
+  'dist/adapters/tfjs.js', 'dist/wasm-attention.inline.iife.js', 'dist/demo/page.js', 'dist/demo/index.html'];
+// build/*.wasm too: the inline builds embed them
+const INPUTS = ['bindings', 'demo', 'build/simd.wasm', 'build/relaxed.wasm', 'scripts/build-dist.mjs', 'tsconfig.json', 'tsconfig.build.json'];
 
 function newest(p: string): number {
   if (!existsSync(p)) return 0;
@@ -31,7 +33,7 @@ function sleep(ms: number): void {
 /** Builds dist/ (node scripts/build-dist.mjs) when it is missing or stale. */
 export function ensureDist(): void {
   if (!existsSync(join(ROOT, 'build/simd.wasm')) || !existsSync(join(ROOT, 'build/relaxed.wasm'))) {
-    throw new Error('build/*.wasm missing: run `npm run build:wasm` (npm install does it)');
+    throw new Error('build/*.wasm missing: run `npm run build:wasm` (`npm test` does it first: scripts/ensure-build.mjs)');
   }
   if (!distIsStale()) return;
   const lock = join(ROOT, 'node_modules', '.dist-build.lock');

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { attentionHeatmapSVG, viridis } from '../../bindings/viz/heatmap.ts';
+import { attentionHeatmapSVG, colorBarTicks, viridis, DEFAULT_FONT_FAMILY } from '../../bindings/viz/heatmap.ts';
 
 /** Minimal well-formedness check: tags balance, attributes quoted, only the five XML entities used. */
 function assertWellFormed(svg: string) {
@@ -128,4 +128,83 @@ test('input errors', () => {
   assert.throws(() => attentionHeatmapSVG([[1]], { domain: [1, 0] }), /domain must be finite/);
   assert.throws(() => attentionHeatmapSVG([[1]], { digits: 0 }), /digits/);
   assert.throws(() => attentionHeatmapSVG([[1]], { cellSize: 0 }), /cellSize/);
+});
+
+test('CJK labels: every text uses a font-family fallback list with CJK fonts; wide glyphs get room', () => {
+  const svg = attentionHeatmapSVG([[0.2, 0.8], [0.6, 0.4]], { rowLabels: ['我', '爱你'], colLabels: ['猫', 'ねこ'], title: '注意力 / 어텐션' });
+  assertWellFormed(svg);
+  const families = [...svg.matchAll(/font-family="([^"]*)"/g)].map((m) => m[1]);
+  assert.ok(families.length >= 3, 'title, labels and colour bar carry the font list');
+  for (const f of families) {
+    assert.equal(f, DEFAULT_FONT_FAMILY);
+    const list = f.split(',').map((s) => s.trim());
+    assert.equal(list[0], 'system-ui');
+    assert.equal(list[list.length - 1], 'sans-serif', 'generic family last');
+    for (const cjk of ["'Noto Sans CJK SC'", "'PingFang SC'", "'Microsoft YaHei'", "'Hiragino Sans'", "'Malgun Gothic'"]) assert.ok(list.includes(cjk), `${cjk} in the list`);
+  }
+  assert.ok(!/font-family="sans-serif"/.test(svg));
+  for (const l of ['我', '爱你', '猫', 'ねこ']) assert.match(svg, new RegExp(`>${l}</text>`));
+  // two CJK glyphs are about two ems wide: more room than two Latin letters, and rotated above a 28 px cell at 12 px
+  const x0 = (s: string) => Number(/<rect x="([\d.]+)" y="[\d.]+" width="28"/.exec(s)![1]);
+  assert.ok(x0(attentionHeatmapSVG([[1]], { rowLabels: ['爱你'] })) > x0(attentionHeatmapSVG([[1]], { rowLabels: ['ab'] })) + 8);
+  assert.match(attentionHeatmapSVG([[1, 0]], { colLabels: ['爱你爱', 'b'] }), /rotate\(-90/);
+  // an own list, escaped
+  const own = attentionHeatmapSVG([[1]], { fontFamily: '"My Font", serif' });
+  assertWellFormed(own);
+  assert.match(own, /font-family="&quot;My Font&quot;, serif"/);
+  assert.throws(() => attentionHeatmapSVG([[1]], { fontFamily: '' }), /fontFamily must be a non-empty string/);
+  assert.throws(() => attentionHeatmapSVG([[1]], { fontFamily: 3 as never }), /fontFamily must be a non-empty string/);
+});
+
+test('colour bar: 3 to 6 round ticks between min and max, each with a mark and a label at its height', () => {
+  const tickLabels = (svg: string) => [...svg.matchAll(/<text class="colorbar-tick" x="[\d.]+" y="([\d.]+)"[^>]*>([^<]*)<\/text>/g)].map((m) => ({ y: Number(m[1]), text: m[2] }));
+  const marks = (svg: string) => [...svg.matchAll(/<line x1="[\d.]+" y1="([\d.]+)"/g)].map((m) => Number(m[1]));
+  const cases: [number[][], string[]][] = [
+    [[[0, 0.25], [0.5, 0.5]], ['0', '0.1', '0.2', '0.3', '0.4', '0.5']],
+    [[[-2, 2]], ['-2', '-1', '0', '1', '2']],
+    [[[0, 0.37]], ['0', '0.1', '0.2', '0.3']],
+    [[[0, 1]], ['0', '0.2', '0.4', '0.6', '0.8', '1']],
+    [[[0, 0.0123]], ['0', '0.005', '0.01']],
+    [[[0, 730]], ['0', '200', '400', '600']],
+  ];
+  for (const [m, want] of cases) {
+    const svg = attentionHeatmapSVG(m);
+    assertWellFormed(svg);
+    const ticks = tickLabels(svg);
+    assert.deepEqual(ticks.map((t) => t.text), want, JSON.stringify(m));
+    assert.deepEqual(marks(svg), ticks.map((t) => t.y), 'one mark per label, same heights');
+    for (let i = 1; i < ticks.length; i++) assert.ok(ticks[i].y < ticks[i - 1].y, 'larger values higher up');
+    assert.equal(count(svg, /<rect /g), m.length * m[0].length + 1, 'ticks add no rects');
+  }
+  // the top of the range is labelled when no tick is there (0.37), not twice when one is (0.5)
+  assert.match(attentionHeatmapSVG([[0, 0.37], [0, 0], [0, 0], [0, 0]]), /class="colorbar-end"[^>]*>0\.37</);
+  assert.ok(!/class="colorbar-end"/.test(attentionHeatmapSVG([[0, 0.31], [0, 0], [0, 0], [0, 0]])), 'not when it would crowd the tick 0.3');
+  assert.equal(count(attentionHeatmapSVG([[0, 0.5]]), />0\.5<\/text>/g), 1);
+  // tick positions: 0.5 of domain [0, 1] sits half way down the bar
+  const svg = attentionHeatmapSVG([[0.5]], { domain: [0, 1] });
+  const t = tickLabels(svg), top = t.find((x) => x.text === '1')!.y, bottom = t.find((x) => x.text === '0')!.y;
+  assert.ok(Math.abs(t.find((x) => x.text === '0.6')!.y - (bottom + (top - bottom) * 0.6)) < 0.01);
+  // a constant matrix has one tick
+  assert.deepEqual(tickLabels(attentionHeatmapSVG([[0, 0]])).map((x) => x.text), ['0']);
+});
+
+test('colorBarTicks: round steps (1, 2, 2.5, 5 x 10^k), 3 to 6 values inside [lo, hi], no float noise', () => {
+  const r = (() => { let s = 7; return () => (s = (s * 16807) % 2147483647) / 2147483647; })();
+  for (let i = 0; i < 2000; i++) {
+    const scale = 10 ** Math.floor(r() * 12 - 6);
+    const lo = (r() - 0.5) * 4 * scale, hi = lo + r() * 10 * scale + 1e-12;
+    const ticks = colorBarTicks(lo, hi);
+    assert.ok(ticks.length >= 3 && ticks.length <= 6, `[${lo}, ${hi}]: ${ticks.length} ticks`);
+    const step = ticks[1] - ticks[0];
+    const mant = step / 10 ** Math.floor(Math.log10(step) + 1e-9);
+    assert.ok([1, 2, 2.5, 5].some((m) => Math.abs(mant - m) < 1e-6), `[${lo}, ${hi}]: step ${step}`);
+    for (const t of ticks) {
+      assert.ok(t >= lo - 1e-9 * Math.abs(step) && t <= hi + 1e-9 * Math.abs(step), `[${lo}, ${hi}]: ${t} outside`);
+      assert.ok(String(t).length <= 22 && !/0000000|9999999/.test(String(t)), `no float noise: ${t}`);
+      assert.ok(!Object.is(t, -0));
+    }
+  }
+  assert.deepEqual(colorBarTicks(1, 1), [1]);
+  assert.deepEqual(colorBarTicks(0.1, 0.3), [0.1, 0.15, 0.2, 0.25, 0.3]);
+  assert.throws(() => colorBarTicks(0, Infinity), /finite/);
 });
