@@ -5,25 +5,14 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join, sep } from 'node:path';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { transformSync } from 'esbuild';
 import * as source from '../../bindings/index.ts';
 import { ensureDist, ROOT } from './dist_build.ts';
+import { npm } from './packed.ts';
 import { compareResults, runChecks, type Lib, type Results } from '../support/runtime_fixtures.ts';
 
-// The npm that runs the tests (npm_execpath under `npm test`), else the one on PATH; never an `npm` package some
-// devDependency put in node_modules/.bin, and without the parent npm's npm_* environment.
-function npm(args: string[], cwd: string, timeout: number): string {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!/^npm_/i.test(k)) env[k] = v;
-  env.PATH = (process.env.PATH ?? '').split(delimiter).filter((p) => !p.includes(`node_modules${sep}.bin`)).join(delimiter);
-  const cli = process.env.npm_execpath;
-  const [cmd, pre] = cli && /npm-cli\.[cm]?js$/.test(cli) ? [process.execPath, [cli]]
-    : [process.platform === 'win32' ? 'npm.cmd' : 'npm', []];
-  return execFileSync(cmd, [...pre, ...args], { cwd, env, encoding: 'utf8', timeout, stdio: ['ignore', 'pipe', 'pipe'],
-    shell: process.platform === 'win32' });
-}
 let work = '';
 let proj = '';
 let packed: { filename: string; files: { path: string }[] } | null = null;
