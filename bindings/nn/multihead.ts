@@ -322,15 +322,18 @@ export class MultiHead {
    * Returns pointers into this module's workspace: out [N·L, E], weights, and the key count with extras.
    * With a cache, k and v hold the S new positions: their projections are appended to it and the attention runs
    * over every cached position; with reuse, k and v are not read (S = 0): the keys and values are the cache's
-   * (cross-attention over a memory projected at the first step).
+   * (cross-attention over a memory projected at the first step). `reserved`: the result of reserve() with the same
+   * arguments, when the caller reserved already.
    */
   run(q: Staged, k: Staged, v: Staged, d: { N: number; L: number; S: number }, masks: ParsedMasks,
-      weights: { average: boolean } | null, cache: KVCache | null = null, reuse = false): { out: number; weights: number; Sx: number } {
+      weights: { average: boolean } | null, cache: KVCache | null = null, reuse = false,
+      reserved: MhaBuffers | null = null): { out: number; weights: number; Sx: number } {
     const rt = this.rt, E = this.embedDim, H = this.numHeads, hd = this.headDim;
     const { N, L, S } = d;
     const bf = this.batchFirst;
     const past = cache ? cache.length : 0;
-    const b = this.reserve(reuse ? 'query' : q === k && k === v ? 'self' : k === v ? 'kv' : 'separate', d, masks, weights, past);
+    // buffers: those the caller reserved with the same arguments (a Transformer layer), else reserved here
+    const b = reserved ?? this.reserve(reuse ? 'query' : q === k && k === v ? 'self' : k === v ? 'kv' : 'separate', d, masks, weights, past);
     const St = past + S, Sx = b.Sx, extra = Sx - St;
     // columns [col, ...) of a projection buffer of `width` features laid out like the inputs
     const view = (ptr: number, width: number, len: number, col: number): HeadsView => headsView(ptr, width, N, len, col, bf, hd);

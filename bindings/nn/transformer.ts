@@ -5,7 +5,7 @@
 // Activations stay in this module's memory from layer to layer; rows are tokens in the input's layout.
 import { checkBoolean, checkDropout, checkEnum, checkFinite, checkOptions, checkPositiveInt, describeValue, fail, failType, fmtShape } from '../errors.ts';
 import { checkTensorInput, expectRank, shapeOf, stage, type Input, type MaskInput, type Staged } from './inputs.ts';
-import { MultiHead, parseMasks, type ParsedMasks } from './multihead.ts';
+import { MultiHead, parseMasks, type MhaBuffers, type ParsedMasks } from './multihead.ts';
 import { add, unary } from '../ops/elementwise.ts';
 import { PackedLinear } from '../ops/linear.ts';
 import { copy } from '../ops/memory.ts';
@@ -73,6 +73,12 @@ function normParams(name: string, E: number, bias: boolean): ParamSpec[] {
   return bias ? [{ name: `${name}.weight`, shape: [E] }, { name: `${name}.bias`, shape: [E] }] : [{ name: `${name}.weight`, shape: [E] }];
 }
 
+// The buffers of one layer's forward (byte pointers), reserved before anything is written.
+interface LayerBuffers {
+  x: number; tmp: number; ffh: number; ffy: number; gemm: number;
+  self: MhaBuffers; cross: MhaBuffers | null;
+}
+
 // One encoder or decoder layer.
 class Layer {
   private readonly rt: Runtime;
@@ -138,29 +144,31 @@ class Layer {
     return this.linear1 !== null;
   }
 
-  // Every buffer forward() writes (this layer's and its attention modules'), allocated before anything is written.
+  // Every buffer forward() writes (this layer's and its attention modules'), allocated before anything is written;
+  // forward() then runs on exactly these buffers.
   reserve(d: { N: number; L: number }, selfMasks: ParsedMasks, mem: { S: number; masks: ParsedMasks } | null,
-          cache: LayerCache | null = null): void {
+          cache: LayerCache | null = null): LayerBuffers {
     const { E, F } = this.c;
-    const rows = d.N * d.L;
-    this.ws.get('x', rows * E); this.ws.get('tmp', rows * E);
-    this.ws.get('ff.h', rows * F); this.ws.get('ff.y', rows * E);
-    this.ws.get('gemm', Math.max(this.linear1!.scratchFloats(rows), this.linear2!.scratchFloats(rows), 1));
-    this.selfAttn.reserve('self', { N: d.N, L: d.L, S: d.L }, selfMasks, null, cache ? cache.self.length : 0);
-    if (this.crossAttn && mem) {
-      const reuse = !!cache?.cross && cache.cross.length > 0;   // memory projected at an earlier step
-      this.crossAttn.reserve(reuse ? 'query' : 'kv', { N: d.N, L: d.L, S: reuse ? 0 : mem.S }, mem.masks, null, reuse ? mem.S : 0);
-    }
+    const rows = d.N * d.L, ws = this.ws;
+    const reuse = !!cache?.cross && cache.cross.length > 0;   // memory projected at an earlier step
+    return {
+      x: ws.get('x', rows * E), tmp: ws.get('tmp', rows * E),
+      ffh: ws.get('ff.h', rows * F), ffy: ws.get('ff.y', rows * E),
+      gemm: ws.get('gemm', Math.max(this.linear1!.scratchFloats(rows), this.linear2!.scratchFloats(rows), 1)),
+      self: this.selfAttn.reserve('self', { N: d.N, L: d.L, S: d.L }, selfMasks, null, cache ? cache.self.length : 0),
+      cross: this.crossAttn && mem
+        ? this.crossAttn.reserve(reuse ? 'query' : 'kv', { N: d.N, L: d.L, S: reuse ? 0 : mem.S }, mem.masks, null, reuse ? mem.S : 0)
+        : null,
+    };
   }
 
-  // x: [rows, E] in the input layout -> returns the layer output [rows, E] (this layer's buffer)
+  // x: [rows, E] in the input layout -> returns the layer output [rows, E] (this layer's buffer b.x)
   forward(x: Staged, d: { N: number; L: number }, selfMasks: ParsedMasks,
-          mem: { st: Staged; S: number; masks: ParsedMasks } | null, cache: LayerCache | null = null): number {
+          mem: { st: Staged; S: number; masks: ParsedMasks } | null, cache: LayerCache | null, b: LayerBuffers): number {
     const { E, normFirst } = this.c;
-    const rt = this.rt, ws = this.ws;
+    const rt = this.rt;
     const rows = d.N * d.L, n = rows * E;
-    this.reserve(d, selfMasks, mem, cache);
-    const cur = ws.get('x', n), tmp = ws.get('tmp', n);
+    const cur = b.x, tmp = b.tmp;
     const staged = (ptr: number): Staged => ({ ptr, shape: x.shape });
 
     // block(x) for each sublayer; post-norm: cur = norm(cur + block(cur)); pre-norm: cur = cur + block(norm(cur))
@@ -179,25 +187,24 @@ class Layer {
     copy(rt, n, x.ptr, cur);
     sublayer(0, (inp) => {
       const s = staged(inp);
-      return this.selfAttn.run(s, s, s, { N: d.N, L: d.L, S: d.L }, selfMasks, null, cache?.self ?? null).out;
+      return this.selfAttn.run(s, s, s, { N: d.N, L: d.L, S: d.L }, selfMasks, null, cache?.self ?? null, false, b.self).out;
     });
     if (this.crossAttn && mem) {
       const cross = cache?.cross ?? null, reuse = !!cross && cross.length > 0;
       sublayer(1, (inp) => this.crossAttn!.run(staged(inp), mem.st, mem.st, { N: d.N, L: d.L, S: reuse ? 0 : mem.S },
-        mem.masks, null, cross, reuse).out);
+        mem.masks, null, cross, reuse, b.cross!).out);
     }
-    sublayer(this.crossAttn ? 2 : 1, (inp) => this.feedForward(inp, rows));
+    sublayer(this.crossAttn ? 2 : 1, (inp) => this.feedForward(inp, rows, b));
     return cur;
   }
 
   // linear2(act(linear1(x))): [rows, E] -> [rows, F] -> [rows, E]
-  private feedForward(x: number, rows: number): number {
-    const { F, E, act } = this.c;
-    const h = this.ws.get('ff.h', rows * F), y = this.ws.get('ff.y', rows * E), scratch = this.ws.get('gemm', 1);
-    this.linear1!.forward(x, rows, h, scratch, act === 'relu' ? 'relu' : 'none'); // relu fused into the GEMM store
-    if (act !== 'relu') unary(this.rt, act, rows * F, h, h);
-    this.linear2!.forward(h, rows, y, scratch);
-    return y;
+  private feedForward(x: number, rows: number, b: LayerBuffers): number {
+    const { F, act } = this.c;
+    this.linear1!.forward(x, rows, b.ffh, b.gemm, act === 'relu' ? 'relu' : 'none'); // relu fused into the GEMM store
+    if (act !== 'relu') unary(this.rt, act, rows * F, b.ffh, b.ffh);
+    this.linear2!.forward(b.ffh, rows, b.ffy, b.gemm);
+    return b.ffy;
   }
 
   private release(): void {
@@ -361,9 +368,11 @@ export class Transformer {
       // a decoder's first step of a sequence: room for the memory's projections in every layer's cross cache
       if (cache && mem) this.layers.forEach((layer, i) => this.crossCacheFor(cache.layers[i], layer, N, mem!.S));
       // every buffer of every layer first: a failed allocation changes nothing
-      this.layers.forEach((layer, i) => layer.reserve({ N, L }, selfMasks, mem, cache ? cache.layers[i] : null));
+      const buffers = this.layers.map((layer, i) => layer.reserve({ N, L }, selfMasks, mem, cache ? cache.layers[i] : null));
       const y = this.finalNorm ? this.ws.get('out', N * L * E) : 0;
-      this.layers.forEach((layer, i) => { cur = { ptr: layer.forward(cur, { N, L }, selfMasks, mem, cache ? cache.layers[i] : null), shape: xs }; });
+      this.layers.forEach((layer, i) => {
+        cur = { ptr: layer.forward(cur, { N, L }, selfMasks, mem, cache ? cache.layers[i] : null, buffers[i]), shape: xs };
+      });
       if (this.finalNorm) {
         this.finalNorm.apply(cur.ptr, y, N * L);
         cur = { ptr: y, shape: xs };
