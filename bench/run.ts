@@ -21,7 +21,7 @@ import { measure, gflops, DEFAULT_TIMING } from './timing.ts';
 import { mergeResults, readResults, serialize, type ResultRow, type ResultsFile } from './report/schema.ts';
 import { buildModel } from './report/model.ts';
 import { detailTable, renderResultsDoc, textTable } from './report/render.ts';
-import type { BenchContext, Contestant, OurBuild, Suite, Variant } from './suite.ts';
+import { relErr, type BenchContext, type Contestant, type OurBuild, type Suite, type Variant } from './suite.ts';
 import { suite as peak } from './suites/peak.ts';
 import { suite as gemm } from './suites/gemm.ts';
 import { suite as softmax } from './suites/softmax.ts';
@@ -94,16 +94,6 @@ const rows: ResultRow[] = [];
 const peaks: Record<string, number> = {};
 let bestPeak = 0;
 
-function relErr(out: Float32Array, ref: Float32Array): number {
-  if (out.length !== ref.length) return Infinity;
-  let maxRef = 0, maxDiff = 0;
-  for (let i = 0; i < ref.length; i++) {
-    maxRef = Math.max(maxRef, Math.abs(ref[i]));
-    const d = Math.abs(out[i] - ref[i]);
-    if (!(d <= maxDiff)) maxDiff = Number.isNaN(d) ? Infinity : Math.max(maxDiff, d);
-  }
-  return maxDiff / (maxRef || 1);
-}
 
 async function runSuite(suite: Suite, quiet: boolean): Promise<ResultRow[]> {
   const out: ResultRow[] = [];

@@ -83,3 +83,16 @@ export interface Suite {
   notes: string[];
   cases(ctx: BenchContext): Case[];
 }
+
+/** The cross-check between contestants: max |out - ref| relative to the largest |ref| (Infinity on a length
+ *  mismatch or a NaN where ref has a number). */
+export function relErr(out: Float32Array, ref: Float32Array): number {
+  if (out.length !== ref.length) return Infinity;
+  let maxRef = 0, maxDiff = 0;
+  for (let i = 0; i < ref.length; i++) {
+    maxRef = Math.max(maxRef, Math.abs(ref[i]));
+    const d = Math.abs(out[i] - ref[i]);
+    if (!(d <= maxDiff)) maxDiff = Number.isNaN(d) ? Infinity : Math.max(maxDiff, d);
+  }
+  return maxDiff / (maxRef || 1);
+}

@@ -14,7 +14,7 @@ import { gflops, measure, DEFAULT_TIMING, type MeasureOptions } from '../timing.
 import { randomF32 } from '../rng.ts';
 import type { ResultRow } from '../report/schema.ts';
 import type { OrtPeer, TfPeer } from '../peers/peers.ts';
-import type { BenchContext, Contestant, OurBuild, Suite } from '../suite.ts';
+import { relErr, type BenchContext, type Contestant, type OurBuild, type Suite } from '../suite.ts';
 import { suite as gemm } from '../suites/gemm.ts';
 import { suite as mha } from '../suites/mha.ts';
 import { suite as encoder } from '../suites/encoder.ts';
@@ -66,16 +66,6 @@ async function tfPeer(): Promise<TfPeer> {
   return { tf: tfCore, description: `tfjs-backend-wasm ${tfWasm.version_wasm} (XNNPACK, ${tfWasm.getThreadsCount()} thread, ${simd ? 'simd' : 'no-simd'} binary)` };
 }
 
-function relErr(out: Float32Array, ref: Float32Array): number {
-  if (out.length !== ref.length) return Infinity;
-  let maxRef = 0, maxDiff = 0;
-  for (let i = 0; i < ref.length; i++) {
-    maxRef = Math.max(maxRef, Math.abs(ref[i]));
-    const d = Math.abs(out[i] - ref[i]);
-    if (!(d <= maxDiff)) maxDiff = Number.isNaN(d) ? Infinity : Math.max(maxDiff, d);
-  }
-  return maxDiff / (maxRef || 1);
-}
 
 const timingOptions: MeasureOptions = q.get('budget') ? { budgetMs: Number(q.get('budget')) } : {};
 
