@@ -6,12 +6,17 @@
 // becomes a glob lookup that breaks in Vite's dependency pre-bundling). The inline builds (dist/inline.*,
 // dist/wasm-attention.inline.iife.js) replace this module, so they name no file at all.
 export type Variant = 'relaxed' | 'simd';
+/** A packaged build: a variant, or its shared-memory twin for init({ threads }) (memory imported as env.memory). */
+export type BuildName = Variant | 'simd-threads' | 'relaxed-threads';
 
-export function defaultWasmURL(variant: Variant): URL {
+export function defaultWasmURL(variant: BuildName): URL {
   try {
-    return variant === 'relaxed'
-      ? new URL('../build/relaxed.wasm', import.meta.url)
-      : new URL('../build/simd.wasm', import.meta.url);
+    switch (variant) {
+      case 'relaxed': return new URL('../build/relaxed.wasm', import.meta.url);
+      case 'relaxed-threads': return new URL('../build/relaxed-threads.wasm', import.meta.url);
+      case 'simd-threads': return new URL('../build/simd-threads.wasm', import.meta.url);
+      default: return new URL('../build/simd.wasm', import.meta.url);
+    }
   } catch (e) {
     // import.meta.url is missing when this module was bundled into an IIFE or CommonJS file by a tool that drops it
     throw new Error(`init: cannot locate the packaged ${variant} build: this bundle has no import.meta.url; ` +
@@ -20,6 +25,6 @@ export function defaultWasmURL(variant: Variant): URL {
 }
 
 /** The build's bytes when they are embedded in this bundle (the inline builds), else null. */
-export function embeddedWasm(_variant: Variant): Uint8Array | null {
+export function embeddedWasm(_variant: BuildName): Uint8Array | null {
   return null;
 }

@@ -55,9 +55,11 @@ function embeddedModule() {
   const b64 = (v) => readFileSync(join(root, `build/${v}.wasm`)).toString('base64');
   return `// the builds of wasm-attention, embedded by scripts/build-dist.mjs
 const BASE64 = { simd: ${JSON.stringify(b64('simd'))},
-  relaxed: ${JSON.stringify(b64('relaxed'))} };
+  relaxed: ${JSON.stringify(b64('relaxed'))},
+  "simd-threads": ${JSON.stringify(b64('simd-threads'))},
+  "relaxed-threads": ${JSON.stringify(b64('relaxed-threads'))} };
 export function defaultWasmURL(variant) {
-  return new URL("wasm-attention:embedded/" + (variant === "relaxed" ? "relaxed" : "simd") + ".wasm");
+  return new URL("wasm-attention:embedded/" + (variant in BASE64 ? variant : "simd") + ".wasm");
 }
 export function embeddedWasm(variant) {
   const s = BASE64[variant];
@@ -127,7 +129,7 @@ async function buildFlavour(flavour) {
 
 async function main() {
   const t0 = Date.now();
-  for (const v of ['simd', 'relaxed']) {
+  for (const v of ['simd', 'relaxed', 'simd-threads', 'relaxed-threads']) {
     if (!existsSync(join(root, `build/${v}.wasm`))) throw new Error(`build/${v}.wasm missing: run \`npm run build:wasm\` first`);
   }
   rmSync(tmp, { recursive: true, force: true });

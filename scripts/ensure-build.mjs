@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Builds what is missing or stale, nothing else: build/*.wasm (asc, the four targets of `npm run build:wasm`) when a
+// Builds what is missing or stale, nothing else: build/*.wasm (asc, the six targets of `npm run build:wasm`) when a
 // build is missing or older than assembly/ or asconfig.json, then dist/ (scripts/build-dist.mjs) when an output is
 // missing or older than its sources. Runs before `npm test`, `npm run demo` and `npm run bench` ("pre" scripts), so
 // a fresh clone needs only `npm install` (the package has no install-time scripts; `npm run build` forces a rebuild).
@@ -11,10 +11,11 @@ import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const WASM = [['assembly/index.ts', 'simd'], ['assembly/index.ts', 'relaxed'],
+  ['assembly/index.ts', 'simd-threads'], ['assembly/index.ts', 'relaxed-threads'],
   ['assembly/probes/index.ts', 'probes-simd'], ['assembly/probes/index.ts', 'probes-relaxed']];
 const DIST_OUT = ['dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts', 'dist/inline.js', 'dist/inline.cjs',
   'dist/adapters/tfjs.js', 'dist/wasm-attention.inline.iife.js'];
-const DIST_IN = ['bindings', 'demo', 'build/simd.wasm', 'build/relaxed.wasm', 'scripts/build-dist.mjs', 'tsconfig.json', 'tsconfig.build.json'];
+const DIST_IN = ['bindings', 'demo', 'build/simd.wasm', 'build/relaxed.wasm', 'build/simd-threads.wasm', 'build/relaxed-threads.wasm', 'scripts/build-dist.mjs', 'tsconfig.json', 'tsconfig.build.json'];
 
 function newest(p) {
   const abs = join(root, p);

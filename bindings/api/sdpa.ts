@@ -7,7 +7,7 @@
 // MultiHead's masks; a float attnMask is added to the scores. One deliberate difference from PyTorch: a query row
 // whose every key is masked gives zeros (as PyTorch's own fused kernels and _safe_softmax do), not NaN.
 import { checkBoolean, checkEnum, checkFinite, checkOptions, checkPositiveInt, describeValue, fail, failType, fmtShape } from '../errors.ts';
-import { sdpaFusedScratchFloats, sdpaSlice } from '../ops/sdpa.ts';
+import { addSlice, sdpaFusedScratchFloats, sdpaSlice, sdpaSlicesJob, type SdpaSlice } from '../ops/sdpa.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { Tensor } from '../runtime/tensor.ts';
 import { borrowInput, borrowOutput, checkOutput, type Borrowed, type Operand } from './operand.ts';
@@ -136,14 +136,17 @@ export function scaledDotProductAttention(rt: Runtime, query: ShapedOperand, key
     if (scratch) held.push({ ptr: scratch, release: () => rt.free(scratch) });
     const o = borrowOutput(rt, W, options.out, outSize); held.push(o);
     const ldm = mask && mask.rowStride ? S : 0;
+    const par = sdpaSlicesJob(rt, slices.length, L, S, E, Ev);
     for (const s of slices) {
-      sdpaSlice(rt, {
+      const slice: SdpaSlice = {
         L, S, E, Ev, q: q.ptr + 4 * s.q, ldq: ld.q, k: k.ptr + 4 * s.k, ldk: ld.k, v: v.ptr + 4 * s.v, ldv: ld.v,
         out: o.ptr + 4 * s.o, ldo: ld.o,
         mask: mPtr ? mPtr + 4 * s.m : 0, ldm, bmask: bPtr ? bPtr + s.m : 0, ldbm: ldm,
         scale, causal: isCausal, causalOffset: 0, scratch,
-      });
+      };
+      if (par) addSlice(par.job, par.rowParts, slice); else sdpaSlice(rt, slice);
     }
+    par?.job.run(W);
     return o.finish();
   } finally {
     for (const h of held.reverse()) h.release();

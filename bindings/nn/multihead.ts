@@ -310,7 +310,8 @@ export class MultiHead {
       vx: extra ? ws.get('vx', N * Sx * E) : 0,
       mask: maskFloats ? ws.get('mask', maskFloats) : 0,
       fused,
-      scores: !fused && !(weights && !weights.average) ? ws.get('heads.scores', L * Sx) : 0,
+      // (with a pool the scores sit in each thread's slot of the attention scratch)
+      scores: !fused && !(weights && !weights.average) && !this.rt.pool ? ws.get('heads.scores', L * Sx) : 0,
       weights: weights ? ws.get('weights', N * (weights.average ? 1 : H) * L * Sx) : 0,
       attn: ws.get('attn', N * L * E),
       out: ws.get('out', N * L * E),

@@ -1,11 +1,25 @@
 // Elementwise kernels over n contiguous elements (exp_f32, tanh_f32, relu_f32, gelu_f32, gelu_tanh_f32, add_f32).
 // The output may be an input (in place).
+import type { KernelName } from '../runtime/pool.ts';
 import type { Runtime } from '../runtime/runtime.ts';
+import { MIN_ELEMENTS, parallel, ranges, threadSlots } from './parallel.ts';
 
 export type Unary = 'relu' | 'gelu' | 'gelu_tanh' | 'exp' | 'tanh';
 
+// Element ranges on the pool (starts at multiples of 16 elements, so only the last range has a vector tail);
+// `ptrs` are the byte pointers of the call, each moved by the range start. False: too small, run in line.
+export function splitElements(rt: Runtime, fn: KernelName, n: number, ptrs: number[]): boolean {
+  const job = parallel(rt, n, MIN_ELEMENTS);
+  if (job === null) return false;
+  const rs = ranges(n, threadSlots(rt), 16);
+  for (let i = 0; i + 1 < rs.length; i++) job.task().call(fn, [rs[i + 1] - rs[i], ...ptrs.map((p) => p + 4 * rs[i])]);
+  job.run(rt.journal.where);
+  return true;
+}
+
 /** y = f(x) over n elements. */
 export function unary(rt: Runtime, f: Unary, n: number, x: number, y: number): void {
+  if (splitElements(rt, `${f}_f32`, n, [x, y])) return;
   const k = rt.exports;
   switch (f) {
     case 'relu': k.relu_f32(n, x, y); break;
@@ -18,5 +32,6 @@ export function unary(rt: Runtime, f: Unary, n: number, x: number, y: number): v
 
 /** y = a + b over n elements (residual connections). */
 export function add(rt: Runtime, n: number, a: number, b: number, y: number): void {
+  if (splitElements(rt, 'add_f32', n, [a, b, y])) return;
   rt.exports.add_f32(n, a, b, y);
 }

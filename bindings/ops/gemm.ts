@@ -2,14 +2,49 @@
 // in elements, no checks. Each product needs caller scratch of gemmScratchFloats(m, n, k) floats (0 for one row):
 // callers reserve it with their other buffers, so a product never allocates.
 import { ACT_NONE, ACT_RELU } from '../runtime/kernels.ts';
+import type { KernelName } from '../runtime/pool.ts';
 import type { Runtime } from '../runtime/runtime.ts';
+import { MIN_GEMM_MACS, MIN_GEMV_MACS, parallel, ranges, slotFloats, slotted, threadSlots } from './parallel.ts';
 
 export type Act = 'none' | 'relu';
 export const actCode = (a: Act | undefined): number => (a === 'relu' ? ACT_RELU : ACT_NONE);
 
-/** Floats of scratch one product of m rows, n columns and depth k needs (any of its sub-ranges included). */
+/** Floats of scratch one product of m rows, n columns and depth k needs (any of its sub-ranges included), one
+ *  slot per thread (ops/parallel.ts). */
 export function gemmScratchFloats(rt: Runtime, m: number, n: number, k: number): number {
-  return rt.exports.gemm_scratch_size_f32(m, n, k);
+  return slotted(rt, rt.exports.gemm_scratch_size_f32(m, n, k));
+}
+
+/** The argument list of a GEMM entry (kernels.ts GEMM_ARGS; packed B: b is the packed panels, no ldb). */
+export type GemmEntryArgs = number[];
+const SCRATCH_ARG = 15, SCRATCH_ARG_PACKED = 14;
+
+/**
+ * Runs GEMM entry `fn` over C[m, n], split over the pool when there is one and the product is large enough:
+ * column panels when there are enough of them for every thread (each thread then reads only its part of B: a
+ * packed weight, a decode step's GEMV), else row blocks. `args(row0, row1, col0, col1)` gives the entry's
+ * arguments for one range with the scratch of thread 0.
+ */
+export function gemmSplit(rt: Runtime, fn: KernelName, m: number, n: number, k: number,
+                          args: (r0: number, r1: number, c0: number, c1: number) => GemmEntryArgs): void {
+  const perThread = rt.exports.gemm_scratch_size_f32(m, n, k);
+  const macs = m * n * k;
+  const job = parallel(rt, macs, m === 1 ? MIN_GEMV_MACS : MIN_GEMM_MACS, slotFloats(perThread) * 4);
+  if (job === null) {
+    (rt.exports[fn] as (...a: number[]) => void)(...args(0, m, 0, n));
+    return;
+  }
+  const P = threadSlots(rt);
+  const local = perThread > 0 ? 1 << (fn === 'gemm_f32_packed_b' ? SCRATCH_ARG_PACKED : SCRATCH_ARG) : 0;
+  const panels = Math.ceil(n / 8);
+  if (panels >= 2 * P || m < 2 * P) {
+    const cs = ranges(n, P, 8);
+    for (let i = 0; i + 1 < cs.length; i++) job.task().call(fn, args(0, m, cs[i], cs[i + 1]), local);
+  } else {
+    const rs = ranges(m, P, 1);
+    for (let i = 0; i + 1 < rs.length; i++) job.task().call(fn, args(rs[i], rs[i + 1], 0, n), local);
+  }
+  job.run(rt.journal.where);
 }
 
 export interface Gemm {
@@ -27,8 +62,9 @@ export interface Gemm {
 
 /** C[m, n] = A·B (+ bias) (act). C must not overlap A, B or bias. */
 export function gemm(rt: Runtime, g: Gemm): void {
-  const f = g.transposeB ? rt.exports.gemm_f32_trans_b : rt.exports.gemm_f32;
-  f(g.m, g.n, g.k, 0, g.m, 0, g.n, g.a, g.lda, g.b, g.ldb, g.c, g.ldc, g.bias ?? 0, actCode(g.act), g.scratch);
+  const bias = g.bias ?? 0, act = actCode(g.act);
+  gemmSplit(rt, g.transposeB ? 'gemm_f32_trans_b' : 'gemm_f32', g.m, g.n, g.k, (r0, r1, c0, c1) =>
+    [g.m, g.n, g.k, r0, r1, c0, c1, g.a, g.lda, g.b, g.ldb, g.c, g.ldc, bias, act, g.scratch]);
 }
 
 export interface GemmBatched {
@@ -43,6 +79,19 @@ export interface GemmBatched {
 
 /** batch x C_i = A_i·B_i (or A_i·B_iᵀ): per-head products straight out of strided activations. */
 export function gemmBatched(rt: Runtime, g: GemmBatched): void {
-  rt.exports.gemm_f32_batched(g.batch, g.m, g.n, g.k, g.a, g.lda, g.sa, g.b, g.ldb, g.sb, g.c, g.ldc, g.sc,
-    g.transposeB ? 1 : 0, g.scratch);
+  const perThread = rt.exports.gemm_scratch_size_f32(g.m, g.n, g.k);
+  const job = g.batch > 1 ? parallel(rt, g.batch * g.m * g.n * g.k, MIN_GEMM_MACS, slotFloats(perThread) * 4) : null;
+  const tb = g.transposeB ? 1 : 0;
+  if (job === null) {
+    rt.exports.gemm_f32_batched(g.batch, g.m, g.n, g.k, g.a, g.lda, g.sa, g.b, g.ldb, g.sb, g.c, g.ldc, g.sc, tb, g.scratch);
+    return;
+  }
+  // items are independent products: split the batch
+  const bs = ranges(g.batch, threadSlots(rt), 1);
+  for (let i = 0; i + 1 < bs.length; i++) {
+    const b0 = bs[i];
+    job.task().call('gemm_f32_batched', [bs[i + 1] - b0, g.m, g.n, g.k, g.a + 4 * b0 * g.sa, g.lda, g.sa,
+      g.b + 4 * b0 * g.sb, g.ldb, g.sb, g.c + 4 * b0 * g.sc, g.ldc, g.sc, tb, g.scratch], perThread > 0 ? 1 << 14 : 0);
+  }
+  job.run(rt.journal.where);
 }

@@ -3,7 +3,7 @@
 // byte pointers for every projection; rows = 1 (decoding) streams the packed panels through the GEMV path.
 import { checkLength, checkPositiveInt, fail, failType, describeValue } from '../errors.ts';
 import type { Runtime } from '../runtime/runtime.ts';
-import { actCode, gemmScratchFloats, type Act } from './gemm.ts';
+import { actCode, gemmScratchFloats, gemmSplit, type Act } from './gemm.ts';
 import { upload } from './memory.ts';
 
 const PANEL = 8;   // output features per packed panel (the GEMM's NR)
@@ -71,8 +71,9 @@ export class PackedLinear {
   /** y[rows, outF] = act(x[rows, inF]·Wᵀ + b). x, y: byte pointers, contiguous rows; scratch: scratchFloats(rows). */
   forward(x: number, rows: number, y: number, scratch: number, act: Act = 'none'): void {
     if (this.packed === 0 || (this.owner && this.owner.packed === 0)) fail('PackedLinear', 'forward() after dispose()');
-    this.rt.exports.gemm_f32_packed_b(rows, this.outF, this.inF, 0, rows, 0, this.outF, x, this.inF, this.packed,
-      y, this.outF, this.bias, actCode(act), scratch);
+    const { outF, inF, packed, bias } = this, a = actCode(act);
+    gemmSplit(this.rt, 'gemm_f32_packed_b', rows, outF, inF, (r0, r1, c0, c1) =>
+      [rows, outF, inF, r0, r1, c0, c1, x, inF, packed, y, outF, bias, a, scratch]);
   }
 
   /** Frees the packed weight and bias (idempotent; a slice frees nothing). */

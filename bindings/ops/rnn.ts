@@ -5,6 +5,8 @@
 import { checkLength, checkPositiveInt, fail } from '../errors.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { upload } from './memory.ts';
+import { MIN_GEMV_MACS, parallel, ranges, slotFloats, slotted, threadSlots } from './parallel.ts';
+import type { KernelName } from '../runtime/pool.ts';
 
 export type RnnMode = 'GRU' | 'LSTM';
 
@@ -60,7 +62,22 @@ export class PackedRecurrent {
 
   /** Floats of scratch one step of `batch` rows needs. */
   scratchFloats(batch: number): number {
-    return this.rt.exports.rnn_step_scratch_size_f32(batch, this.hidden, this.gates);
+    return slotted(this.rt, this.rt.exports.rnn_step_scratch_size_f32(batch, this.hidden, this.gates));
+  }
+
+  // One step over hidden units [c0, c1) (args(c0, c1)), split over the pool by blocks of 8 units when it is big enough.
+  private step(fn: KernelName, batch: number, args: (c0: number, c1: number) => number[]): void {
+    this.live();
+    const H = this.hidden, per = this.rt.exports.rnn_step_scratch_size_f32(batch, H, this.gates);
+    const job = parallel(this.rt, batch * this.gates * H * H, MIN_GEMV_MACS, slotFloats(per) * 4);
+    if (job === null) {
+      (this.rt.exports[fn] as (...a: number[]) => void)(...args(0, H));
+      return;
+    }
+    const scratchArg = fn === 'gru_step_f32' ? 12 : 16;
+    const cs = ranges(H, threadSlots(this.rt), PANEL);
+    for (let i = 0; i + 1 < cs.length; i++) job.task().call(fn, args(cs[i], cs[i + 1]), per > 0 ? 1 << scratchArg : 0);
+    job.run(this.rt.journal.where);
   }
 
   private live(): void {
@@ -70,16 +87,16 @@ export class PackedRecurrent {
   /** GRU: hout[batch, H] (ldo) from gi [batch, 3H] (ldgi, b_ih included) and h [batch, H] (ldh). hout must not
    *  overlap h. scratch: scratchFloats(batch). */
   gru(batch: number, gi: number, ldgi: number, h: number, ldh: number, hout: number, ldo: number, scratch: number): void {
-    this.live();
-    this.rt.exports.gru_step_f32(batch, this.hidden, 0, this.hidden, gi, ldgi, h, ldh, this.packed, hout, ldo, this.bias, scratch);
+    const H = this.hidden;
+    this.step('gru_step_f32', batch, (c0, c1) => [batch, H, c0, c1, gi, ldgi, h, ldh, this.packed, hout, ldo, this.bias, scratch]);
   }
 
   /** LSTM: hout, cout [batch, H] from gi [batch, 4H], h, c. hout must not overlap h; cout may be c. */
   lstm(batch: number, gi: number, ldgi: number, h: number, ldh: number, c: number, ldc: number,
        hout: number, ldo: number, cout: number, ldco: number, scratch: number): void {
-    this.live();
-    this.rt.exports.lstm_step_f32(batch, this.hidden, 0, this.hidden, gi, ldgi, h, ldh, c, ldc, this.packed,
-      hout, ldo, cout, ldco, this.bias, scratch);
+    const H = this.hidden;
+    this.step('lstm_step_f32', batch, (c0, c1) => [batch, H, c0, c1, gi, ldgi, h, ldh, c, ldc, this.packed,
+      hout, ldo, cout, ldco, this.bias, scratch]);
   }
 
   /** Frees the packed weight and bias (idempotent). */

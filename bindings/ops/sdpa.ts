@@ -9,6 +9,8 @@ import { add } from './elementwise.ts';
 import { gemm, gemmScratchFloats } from './gemm.ts';
 import { copy, divide, fill, upload } from './memory.ts';
 import { softmaxRows } from './softmax.ts';
+import { MIN_GEMM_MACS, parallel, ranges, slotFloats, slotted, threadSlots } from './parallel.ts';
+import type { Job } from '../runtime/pool.ts';
 
 /** A [N, H, rows, d] operand: batch stride `bs`, row stride `ld`, head stride `hs` (elements). */
 export interface HeadsView {
@@ -79,18 +81,53 @@ export interface SdpaArgs {
   causalOffset?: number;        // a KV cache: new query i sits at absolute position past + i
   // materialised path only: weights [N, H, L, S] per head, or [N, L, S] averaged over heads
   weights: { ptr: number; average: boolean } | null;
-  scores: number;   // [L, S] scores of one head (materialised path without per-head weights)
+  scores: number;   // [L, S] scores of one head (materialised path without per-head weights; unused with a pool)
   scratch: number;  // sdpaScratchFloats() (materialised) or sdpaFusedScratchFloats() (fused) floats
 }
 
-/** Floats of product scratch scaledDotProductAttention needs. */
-export function sdpaScratchFloats(rt: Runtime, L: number, S: number, hd: number, hdv: number): number {
-  return Math.max(gemmScratchFloats(rt, L, S, hd), gemmScratchFloats(rt, L, hdv, S));
+// One thread's product scratch of the materialised path.
+function productFloats(rt: Runtime, L: number, S: number, hd: number, hdv: number): number {
+  return Math.max(rt.exports.gemm_scratch_size_f32(L, S, hd), rt.exports.gemm_scratch_size_f32(L, hdv, S));
 }
 
-/** Floats of scratch the fused path needs for one slice. */
+/** Floats of scratch scaledDotProductAttention needs: the products' (one thread), or with a pool one slot per thread
+ *  of an [L, S] score buffer and the products' scratch (`scores` is then unused). */
+export function sdpaScratchFloats(rt: Runtime, L: number, S: number, hd: number, hdv: number): number {
+  const g = productFloats(rt, L, S, hd, hdv);
+  return threadSlots(rt) === 1 ? g : slotted(rt, slotFloats(L * S) + g);
+}
+
+/** Floats of scratch the fused path needs (one slice, one slot per thread). */
 export function sdpaFusedScratchFloats(rt: Runtime, L: number, S: number, hd: number, hdv: number): number {
-  return rt.exports.sdpa_scratch_size_f32(L, S, hd, hdv);
+  return slotted(rt, rt.exports.sdpa_scratch_size_f32(L, S, hd, hdv));
+}
+
+const SDPA_SCRATCH_ARG = 19;
+
+// The arguments of sdpa_f32 for rows [r0, r1) of slice `a`.
+function sliceArgs(a: SdpaSlice, r0: number, r1: number): number[] {
+  return [r1 - r0, a.S, a.E, a.Ev, a.q + 4 * r0 * a.ldq, a.ldq, a.k, a.ldk, a.v, a.ldv, a.out + 4 * r0 * a.ldo, a.ldo,
+    a.mask && a.ldm ? a.mask + 4 * r0 * a.ldm : a.mask, a.ldm, a.bmask && a.ldbm ? a.bmask + r0 * a.ldbm : a.bmask, a.ldbm,
+    a.scale, a.causal ? 1 : 0, a.causalOffset + r0, a.scratch];
+}
+
+/**
+ * Slices of the fused kernel as one parallel job: a task per slice, or per row block of each slice when there are
+ * fewer slices than twice the threads. Returns null when the work is too small for the pool (run them in line).
+ */
+export function sdpaSlicesJob(rt: Runtime, slices: number, L: number, S: number, E: number, Ev: number): { job: Job; rowParts: number } | null {
+  const per = rt.exports.sdpa_scratch_size_f32(L, S, E, Ev);
+  const job = parallel(rt, slices * L * S * (E + Ev), MIN_GEMM_MACS, slotFloats(per) * 4);
+  if (job === null) return null;
+  const P = threadSlots(rt);
+  return { job, rowParts: slices >= 2 * P ? 1 : Math.max(1, Math.min(Math.ceil((2 * P) / slices), Math.floor(L / 16))) };
+}
+
+/** Adds slice `a` to a job from sdpaSlicesJob. */
+export function addSlice(job: Job, rowParts: number, a: SdpaSlice): void {
+  const local = a.scratch ? 1 << SDPA_SCRATCH_ARG : 0;
+  const rs = ranges(a.L, rowParts, 1);
+  for (let i = 0; i + 1 < rs.length; i++) job.task().call('sdpa_f32', sliceArgs(a, rs[i], rs[i + 1]), local);
 }
 
 /** One (batch, head) slice of the fused kernel: byte pointers, strides in elements. */
@@ -113,10 +150,11 @@ export function scaledDotProductAttentionFused(rt: Runtime, a: SdpaArgs): void {
   const { N, H, L, S, hd, hdv } = a;
   const group = H / (a.Hkv ?? H);
   const m = a.mask, bm = a.bmask ?? null;
+  const par = sdpaSlicesJob(rt, N * H, L, S, hd, hdv);
   for (let n = 0; n < N; n++) {
     for (let h = 0; h < H; h++) {
       const kh = Math.floor(h / group);
-      sdpaSlice(rt, {
+      const slice: SdpaSlice = {
         L, S, E: hd, Ev: hdv,
         q: a.q.ptr + 4 * (n * a.q.bs + h * a.q.hs), ldq: a.q.ld,
         k: a.k.ptr + 4 * (n * a.k.bs + kh * a.k.hs), ldk: a.k.ld,
@@ -125,15 +163,24 @@ export function scaledDotProductAttentionFused(rt: Runtime, a: SdpaArgs): void {
         mask: m ? m.ptr + 4 * (n * m.nStride + h * m.hStride) : 0, ldm: m ? m.ld : 0,
         bmask: bm ? bm.ptr + n * bm.nStride + h * bm.hStride : 0, ldbm: bm ? bm.ld : 0,
         scale: a.scale, causal: a.causal, causalOffset: a.causalOffset ?? 0, scratch: a.scratch,
-      });
+      };
+      if (par) addSlice(par.job, par.rowParts, slice); else sdpaSlice(rt, slice);
     }
   }
+  par?.job.run(rt.journal.where);
 }
 
 /** The materialised path (attention weights wanted). */
 export function scaledDotProductAttention(rt: Runtime, a: SdpaArgs): void {
   const { N, H, L, S, hd, hdv } = a;
+  const g = productFloats(rt, L, S, hd, hdv);
+  const stride = slotFloats(slotFloats(L * S) + g) * 4;
+  const job = parallel(rt, N * H * L * S * (hd + hdv), MIN_GEMM_MACS, stride);
+  if (job !== null) { materialisedJob(rt, job, a, g); return; }
   const LS = L * S;
+  // with a pool the scratch holds [scores | products] (sdpaScratchFloats)
+  const pooled = threadSlots(rt) > 1;
+  const scores = pooled ? a.scratch : a.scores, prod = pooled ? a.scratch + 4 * slotFloats(LS) : a.scratch;
   const group = H / (a.Hkv ?? H);
   const bm = a.bmask ?? null;
   const perHead = !!a.weights && !a.weights.average;
@@ -141,10 +188,10 @@ export function scaledDotProductAttention(rt: Runtime, a: SdpaArgs): void {
   for (let n = 0; n < N; n++) {
     for (let h = 0; h < H; h++) {
       // p: [L, S]
-      const p = perHead ? a.weights!.ptr + 4 * (n * H + h) * LS : a.scores;
+      const p = perHead ? a.weights!.ptr + 4 * (n * H + h) * LS : scores;
       const kh = Math.floor(h / group);
       gemm(rt, { m: L, n: S, k: hd, a: a.q.ptr + 4 * (n * a.q.bs + h * a.q.hs), lda: a.q.ld,
-        b: a.k.ptr + 4 * (n * a.k.bs + kh * a.k.hs), ldb: a.k.ld, transposeB: true, c: p, ldc: S, scratch: a.scratch });
+        b: a.k.ptr + 4 * (n * a.k.bs + kh * a.k.hs), ldb: a.k.ld, transposeB: true, c: p, ldc: S, scratch: prod });
       const m = a.mask;
       softmaxRows(rt, { rows: L, cols: S, x: p, ldx: S, y: p, ldy: S, scale: a.scale,
         causal: a.causal, causalOffset: a.causalOffset ?? 0,
@@ -152,8 +199,44 @@ export function scaledDotProductAttention(rt: Runtime, a: SdpaArgs): void {
         bmask: bm ? bm.ptr + n * bm.nStride + h * bm.hStride : 0, ldbm: bm ? bm.ld : 0 });
       if (a.weights?.average) add(rt, LS, a.weights.ptr + 4 * n * LS, p, a.weights.ptr + 4 * n * LS);
       gemm(rt, { m: L, n: hdv, k: S, a: p, lda: S, b: a.v.ptr + 4 * (n * a.v.bs + kh * a.v.hs), ldb: a.v.ld,
-        c: a.out.ptr + 4 * (n * a.out.bs + h * a.out.hs), ldc: a.out.ld, scratch: a.scratch });
+        c: a.out.ptr + 4 * (n * a.out.bs + h * a.out.hs), ldc: a.out.ld, scratch: prod });
     }
   }
   if (a.weights?.average && H > 1) divide(rt, N * LS, a.weights.ptr, H);
+}
+
+// The materialised path on the pool: a task per (batch, head), each on its thread's score slot and product scratch
+// (scratch: [scores L·S | products] per thread); with weights averaged over heads a task per batch item, which adds
+// its heads in order (the sum over heads is never split).
+function materialisedJob(rt: Runtime, job: Job, a: SdpaArgs, g: number): void {
+  const { N, H, L, S, hd, hdv } = a;
+  const LS = L * S;
+  const group = H / (a.Hkv ?? H);
+  const bm = a.bmask ?? null, m = a.mask;
+  const perHead = !!a.weights && !a.weights.average;
+  const scores = a.scratch, prod = g > 0 ? a.scratch + 4 * slotFloats(LS) : 0;
+  const average = !!a.weights?.average;
+  const SC = 1 << 15, LOCAL_P = perHead ? 0 : 1;   // GEMM scratch is argument 15; p is local unless per-head weights
+  if (average) fill(rt, N * LS, a.weights!.ptr, 0);
+  for (let n = 0; n < N; n++) {
+    if (average) job.task();
+    for (let h = 0; h < H; h++) {
+      if (!average) job.task();
+      const p = perHead ? a.weights!.ptr + 4 * (n * H + h) * LS : scores;
+      const kh = Math.floor(h / group);
+      job.call('gemm_f32_trans_b', [L, S, hd, 0, L, 0, S, a.q.ptr + 4 * (n * a.q.bs + h * a.q.hs), a.q.ld,
+        a.k.ptr + 4 * (n * a.k.bs + kh * a.k.hs), a.k.ld, p, S, 0, 0, prod], (LOCAL_P << 11) | (g > 0 ? SC : 0));
+      job.call('softmax_rows_f32', [L, S, p, S, p, S, m ? m.ptr + 4 * (n * m.nStride + h * m.hStride) : 0, m ? m.ld : 0,
+        bm ? bm.ptr + n * bm.nStride + h * bm.hStride : 0, bm ? bm.ld : 0, 0, a.scale, a.causal ? 1 : 0, a.causalOffset ?? 0],
+        LOCAL_P * 0b10100);
+      if (average) {
+        const w = a.weights!.ptr + 4 * n * LS;
+        job.call('add_f32', [LS, w, p, w], 0b100);
+      }
+      job.call('gemm_f32', [L, hdv, S, 0, L, 0, hdv, p, S, a.v.ptr + 4 * (n * a.v.bs + kh * a.v.hs), a.v.ld,
+        a.out.ptr + 4 * (n * a.out.bs + h * a.out.hs), a.out.ld, 0, 0, prod], (LOCAL_P << 7) | (g > 0 ? SC : 0));
+    }
+  }
+  job.run(rt.journal.where);
+  if (average && H > 1) divide(rt, N * LS, a.weights!.ptr, H);
 }

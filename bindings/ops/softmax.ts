@@ -1,6 +1,7 @@
 // Row softmax with the masks attention needs (kernel softmax_rows_f32). Pointer level: byte pointers, strides in
 // elements; argument checks are the caller's (api/softmax.ts, nn/).
 import type { Runtime } from '../runtime/runtime.ts';
+import { MIN_ELEMENTS, parallel, ranges, threadSlots } from './parallel.ts';
 
 export interface SoftmaxRows {
   rows: number;
@@ -22,6 +23,20 @@ export interface SoftmaxRows {
 
 /** y = softmax(scale·x + masks) over each row; fully masked rows give zeros. */
 export function softmaxRows(rt: Runtime, a: SoftmaxRows): void {
-  rt.exports.softmax_rows_f32(a.rows, a.cols, a.x, a.ldx, a.y, a.ldy, a.mask ?? 0, a.ldm ?? 0, a.bmask ?? 0, a.ldbm ?? 0,
-    a.lens ?? 0, a.scale ?? 1, a.causal ? 1 : 0, a.causalOffset ?? 0);
+  const mask = a.mask ?? 0, ldm = a.ldm ?? 0, bmask = a.bmask ?? 0, ldbm = a.ldbm ?? 0, lens = a.lens ?? 0;
+  const scale = a.scale ?? 1, causal = a.causal ? 1 : 0, off = a.causalOffset ?? 0;
+  const job = a.rows > 1 ? parallel(rt, a.rows * a.cols, MIN_ELEMENTS) : null;
+  if (job === null) {
+    rt.exports.softmax_rows_f32(a.rows, a.cols, a.x, a.ldx, a.y, a.ldy, mask, ldm, bmask, ldbm, lens, scale, causal, off);
+    return;
+  }
+  // row blocks: every row argument moves by r0 rows, the causal diagonal by r0
+  const rs = ranges(a.rows, threadSlots(rt), 1);
+  for (let i = 0; i + 1 < rs.length; i++) {
+    const r0 = rs[i];
+    job.task().call('softmax_rows_f32', [rs[i + 1] - r0, a.cols, a.x + 4 * r0 * a.ldx, a.ldx, a.y + 4 * r0 * a.ldy, a.ldy,
+      mask && ldm ? mask + 4 * r0 * ldm : mask, ldm, bmask && ldbm ? bmask + r0 * ldbm : bmask, ldbm,
+      lens ? lens + 4 * r0 : 0, scale, causal, off + r0]);
+  }
+  job.run(rt.journal.where);
 }

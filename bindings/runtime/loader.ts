@@ -1,6 +1,6 @@
 // Finds, compiles and instantiates one of the two builds in Node, Deno or a browser.
-import { embeddedWasm, type Variant } from '../wasm_url.ts';
-export { defaultWasmURL, type Variant } from '../wasm_url.ts';
+import { embeddedWasm, type BuildName } from '../wasm_url.ts';
+export { defaultWasmURL, type Variant, type BuildName } from '../wasm_url.ts';
 
 /** What init({ wasm }) accepts: bytes, a URL (or string URL/path), a compiled Module, or a fetch Response. */
 export type WasmSource = ArrayBuffer | ArrayBufferView | URL | string | WebAssembly.Module | Response;
@@ -46,7 +46,7 @@ function toArrayBuffer(buf: Uint8Array): ArrayBuffer {
 async function readURL(url: URL): Promise<ArrayBuffer | Response> {
   // wasm-attention:embedded/<variant>.wasm: what defaultWasmURL() names in the inline builds
   if (url.protocol === 'wasm-attention:') {
-    const variant = /^embedded\/(simd|relaxed)\.wasm$/.exec(url.pathname)?.[1] as Variant | undefined;
+    const variant = /^embedded\/((?:simd|relaxed)(?:-threads)?)\.wasm$/.exec(url.pathname)?.[1] as BuildName | undefined;
     const bytes = variant ? embeddedWasm(variant) : null;
     if (!bytes) throw new Error(`init: ${url.href} is not embedded in this build`);
     return toArrayBuffer(bytes);
@@ -102,7 +102,12 @@ export async function compileWasm(source: WasmSource): Promise<WebAssembly.Modul
   throw new TypeError(`init: wasm must be bytes, a URL, a string path/URL, a WebAssembly.Module or a Response, got ${Object.prototype.toString.call(source)}`);
 }
 
-/** Instantiates a compiled build; the kernels import nothing. */
-export async function instantiateWasm(module: WebAssembly.Module): Promise<WebAssembly.Instance> {
-  return WebAssembly.instantiate(module, {});
+/** Instantiates a compiled build: the single-thread builds import nothing, the threads builds their memory. */
+export async function instantiateWasm(module: WebAssembly.Module, memory?: WebAssembly.Memory): Promise<WebAssembly.Instance> {
+  return WebAssembly.instantiate(module, memory ? { env: { memory } } : {});
+}
+
+/** True when `module` imports its memory (a threads build). */
+export function importsMemory(module: WebAssembly.Module): boolean {
+  return WebAssembly.Module.imports(module).some((i) => i.kind === 'memory');
 }

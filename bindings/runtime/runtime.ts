@@ -2,7 +2,8 @@
 // module made from a runtime lives in that memory, so layers chain without copying through JavaScript.
 import { checkOptions, fail, failType, fmtShape, describeValue } from '../errors.ts';
 import type { KernelExports } from './kernels.ts';
-import { compileWasm, defaultWasmURL, instantiateWasm, relaxedSimdSupported, type Variant, type WasmSource } from './loader.ts';
+import { compileWasm, defaultWasmURL, importsMemory, instantiateWasm, relaxedSimdSupported, type BuildName, type Variant, type WasmSource } from './loader.ts';
+import { Pool, type ThreadsInfo } from './pool.ts';
 import { Allocator, WASM32_MAX_BYTES, OutOfMemoryError } from './allocator.ts';
 import { bindOps, type Ops } from '../api/index.ts';
 import { Tensor } from './tensor.ts';
@@ -14,8 +15,16 @@ const RUNTIME_BRAND = Symbol.for('wasm-attention.Runtime');
 export interface InitOptions {
   /** 'auto' (default) picks 'relaxed' when the engine validates relaxed SIMD, else 'simd'. */
   variant?: 'auto' | Variant;
-  /** The build to use instead of the packaged file: one source, or one per variant (bundlers that move files). */
-  wasm?: WasmSource | { simd?: WasmSource; relaxed?: WasmSource };
+  /** The build to use instead of the packaged file: one source, or one per build (bundlers that move files; the
+   *  '-threads' builds are used when `threads` > 1). */
+  wasm?: WasmSource | { simd?: WasmSource; relaxed?: WasmSource; 'simd-threads'?: WasmSource; 'relaxed-threads'?: WasmSource };
+  /**
+   * Threads that run kernels, the calling thread included: 1 (default: no workers, as before), a number, or 'auto'
+   * (the cores the engine reports, at most 4). More than 1 needs SharedArrayBuffer (in browsers: a cross-origin
+   * isolated page) and Workers; when they are missing the runtime runs on fewer threads and `rt.threads.reason`
+   * says why. Results are bit-identical for every thread count.
+   */
+  threads?: number | 'auto';
   /**
    * GEMM register tiles: 'wide' (5-row and 4-row tiles; fastest in V8: Node, Deno, Chromium), 'narrow' (4-row tiles
    * only; SpiderMonkey runs the wide tile at half speed) or 'auto' (default): 'narrow' in SpiderMonkey (Firefox),
@@ -42,8 +51,14 @@ export interface MemoryStats {
   liveBlocks: number;
 }
 
+export type { ThreadsInfo } from './pool.ts';
+
 export class Runtime {
   readonly variant: Variant;
+  /** How many threads run kernels and, when fewer than asked, why (init option `threads`). */
+  readonly threads: ThreadsInfo;
+  /** @internal The worker pool (null: one thread). */
+  readonly pool: Pool | null;
   /** The GEMM register tiles in use (init option `tiles`). */
   readonly tiles: Tiles;
   readonly exports: KernelExports;
@@ -57,7 +72,10 @@ export class Runtime {
   readonly [RUNTIME_BRAND] = true;
 
   /** @internal Use `init()`. */
-  constructor(instance: WebAssembly.Instance, tiles: Tiles = 'wide') {
+  constructor(instance: WebAssembly.Instance, tiles: Tiles = 'wide', pool: Pool | null = null,
+              threads: ThreadsInfo = { count: 1, requested: 1, reason: null }) {
+    this.pool = pool;
+    this.threads = Object.freeze({ ...threads, count: pool ? pool.size : 1 });
     this.exports = instance.exports as unknown as KernelExports;
     this.memory = this.exports.memory;
     this.variant = this.exports.variant_id() === 1 ? 'relaxed' : 'simd';
@@ -89,6 +107,7 @@ export class Runtime {
   dispose(): void {
     if (this._disposed) return;
     this._disposed = true;
+    this.pool?.stop();
     for (const t of [...this.live]) t.disposeWithRuntime();
     this.live.clear();
   }
@@ -218,9 +237,37 @@ export function checkRuntime(where: string, rt: unknown): Runtime {
   failType(where, `rt must be the Runtime returned by \`await init()\`, got ${describeValue(rt)}${hint}`);
 }
 
+/** Threads 'auto' resolves to: the cores the engine reports, at most 4 (beyond that the memory-bound calls gain
+ *  little and a shared machine loses more). */
+export const AUTO_THREADS_MAX = 4;
+
+function reportedCores(): number {
+  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
+  if (nav && typeof nav.hardwareConcurrency === 'number' && nav.hardwareConcurrency > 0) return nav.hardwareConcurrency;
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  const os = proc?.getBuiltinModule?.('node:os') as { availableParallelism?: () => number; cpus?: () => unknown[] } | undefined;
+  return os?.availableParallelism?.() ?? os?.cpus?.().length ?? 1;
+}
+
+// Why this environment cannot run a pool, or null.
+function threadsUnavailable(): string | null {
+  const g = globalThis as { SharedArrayBuffer?: unknown; crossOriginIsolated?: boolean; Atomics?: unknown };
+  if (g.crossOriginIsolated === false) {
+    return 'this page is not cross-origin isolated, so it has no SharedArrayBuffer: serve it with the headers ' +
+      'Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp';
+  }
+  if (typeof g.SharedArrayBuffer !== 'function' || typeof g.Atomics !== 'object') return 'this environment has no SharedArrayBuffer/Atomics';
+  return null;
+}
+
 /** Loads the kernels and returns a Runtime. */
 export async function init(options: InitOptions = {}): Promise<Runtime> {
-  checkOptions('init', options, ['variant', 'wasm', 'tiles']);
+  checkOptions('init', options, ['variant', 'wasm', 'tiles', 'threads']);
+  const threadsOpt = options.threads ?? 1;
+  if (threadsOpt !== 'auto' && !(typeof threadsOpt === 'number' && Number.isInteger(threadsOpt) && threadsOpt >= 1 && threadsOpt <= 256)) {
+    fail('init', `threads must be an integer from 1 to 256 or 'auto', got ${describeValue(threadsOpt)}`);
+  }
+  const requestedThreads = threadsOpt === 'auto' ? Math.max(1, Math.min(AUTO_THREADS_MAX, reportedCores())) : threadsOpt;
   const tilesOpt = options.tiles ?? 'auto';
   if (!['auto', 'wide', 'narrow'].includes(tilesOpt)) {
     fail('init', `tiles must be 'auto', 'wide' or 'narrow', got ${describeValue(tilesOpt)}`);
@@ -238,25 +285,44 @@ export async function init(options: InitOptions = {}): Promise<Runtime> {
   if (Array.isArray(w) || (w && typeof (w as { then?: unknown }).then === 'function') || (w !== undefined && w !== null && typeof w !== 'object' && typeof w !== 'string')) {
     failType('init', `wasm must be bytes, a URL, a string path/URL, a WebAssembly.Module, a Response or { simd, relaxed } of those, got ${describeValue(w)}${Array.isArray(w) ? ' (wrap numbers in a Uint8Array)' : ''}${typeof (w as { then?: unknown })?.then === 'function' ? ' (await it first)' : ''}`);
   }
-  let source: WasmSource | undefined;
-  if (w && typeof w === 'object' && !(w instanceof URL) && !(w instanceof WebAssembly.Module) && !ArrayBuffer.isView(w) &&
-      !(w instanceof ArrayBuffer) && !(typeof Response !== 'undefined' && w instanceof Response)) {
-    checkOptions('init', w, ['simd', 'relaxed']);
-    source = (w as { simd?: WasmSource; relaxed?: WasmSource })[variant];
-  } else {
-    source = w as WasmSource | undefined;
+  const perBuild = !!w && typeof w === 'object' && !(w instanceof URL) && !(w instanceof WebAssembly.Module) &&
+    !ArrayBuffer.isView(w) && !(w instanceof ArrayBuffer) && !(typeof Response !== 'undefined' && w instanceof Response);
+  if (perBuild) checkOptions('init', w, ['simd', 'relaxed', 'simd-threads', 'relaxed-threads']);
+  // threads > 1: the shared-memory build, when this environment can share memory
+  let why: string | null = requestedThreads > 1 ? threadsUnavailable() : null;
+  const pick = (threaded: boolean): { build: BuildName; source: WasmSource | undefined } => {
+    const build: BuildName = threaded ? `${variant}-threads` : variant;
+    return { build, source: perBuild ? (w as Record<string, WasmSource | undefined>)[build] : w as WasmSource | undefined };
+  };
+  let { build, source } = pick(requestedThreads > 1 && why === null);
+  if (build.endsWith('-threads') && source === undefined && perBuild && pick(false).source !== undefined) {
+    // init({ wasm: { simd, relaxed } }) without the threads builds
+    why = `init({ wasm }) gave no '${build}' build (a shared-memory build is needed for threads)`;
+    ({ build, source } = pick(false));
   }
   let module: WebAssembly.Module;
   try {
-    module = await compileWasm(source ?? defaultWasmURL(variant));
+    module = await compileWasm(source ?? defaultWasmURL(build));
   } catch (e) {
     if (e instanceof Error && /^init:/.test(e.message)) throw e;
-    if (source === undefined) throw new Error(`init: could not compile the packaged ${variant} build (${defaultWasmURL(variant).href}): ${(e as Error).message}`, { cause: e });
+    if (source === undefined) throw new Error(`init: could not compile the packaged ${build} build (${defaultWasmURL(build).href}): ${(e as Error).message}`, { cause: e });
     throw new TypeError(`init: wasm is not a valid WebAssembly module: ${(e as Error).message}`, { cause: e });
+  }
+  // a single source given for threads may be either kind: what it imports decides
+  let memory: WebAssembly.Memory | undefined;
+  if (importsMemory(module)) {
+    try {
+      memory = new WebAssembly.Memory({ initial: THREADS_INITIAL_PAGES, maximum: THREADS_MAXIMUM_PAGES, shared: true } as WebAssembly.MemoryDescriptor);
+    } catch (e) {
+      throw new Error(`init: could not create the shared memory of the ${build} build: ${(e as Error).message}` +
+        (requestedThreads > 1 ? ' (use threads: 1)' : ''), { cause: e });
+    }
+  } else if (requestedThreads > 1 && why === null) {
+    why = 'init({ wasm }) gave a build without shared memory (a threads build is needed for threads)';
   }
   let instance: WebAssembly.Instance;
   try {
-    instance = await instantiateWasm(module);
+    instance = await instantiateWasm(module, memory);
   } catch (e) {
     throw new TypeError(`init: wasm is not a wasm-attention build: ${(e as Error).message}`, { cause: e });
   }
@@ -264,5 +330,15 @@ export async function init(options: InitOptions = {}): Promise<Runtime> {
   if (!(ex.memory instanceof WebAssembly.Memory) || typeof ex.variant_id !== 'function' || typeof ex.heap_base !== 'function') {
     throw new TypeError(`init: wasm is not a wasm-attention build (it lacks the exports memory, variant_id, heap_base)`);
   }
-  return new Runtime(instance, tiles);
+  let pool: Pool | null = null;
+  if (memory && requestedThreads > 1 && why === null) {
+    ({ pool, reason: why } = await Pool.start(requestedThreads - 1, module, memory, ex, tiles === 'wide'));
+    if (pool && pool.size < requestedThreads && why === null) why = `only ${pool.size - 1} of ${requestedThreads - 1} workers started`;
+  }
+  return new Runtime(instance, tiles, pool, { count: pool ? pool.size : 1, requested: requestedThreads, reason: why });
 }
+
+// The shared memory of a threads build: its declared minimum (asconfig.json initialMemory) and the wasm32 maximum
+// (a shared memory cannot move, so the engine reserves the maximum up front).
+const THREADS_INITIAL_PAGES = 16;
+const THREADS_MAXIMUM_PAGES = 65536;

@@ -1,0 +1,54 @@
+// How the ops split a call over the threads of init({ threads }) (bindings/runtime/pool.ts). Every split is over
+// outputs (column panels or row blocks of a product, (batch, head) slices of attention, rows of softmax and
+// LayerNorm, element ranges), never over a sum, and each kernel computes a sub-range bit for bit as it computes
+// the whole (assembly/README.md), so the result does not depend on the thread count.
+//
+// Scratch: each thread needs its own. The *ScratchFloats functions of the ops return `threads` slots of one
+// thread's need (each rounded to 16 bytes); a call passes the first slot and the pool moves it by one slot per
+// thread (the `local` arguments of Job.call).
+import type { Job } from '../runtime/pool.ts';
+import type { Runtime } from '../runtime/runtime.ts';
+
+// Below these sizes a call stays on the calling thread: waking the pool and splitting costs more than it saves
+// (bench/suites/threads.ts measures the crossover).
+/** Multiply-adds of a product (m·n·k). */
+export const MIN_GEMM_MACS = 1 << 16;
+/** Multiply-adds of a one-row product (a GEMV reads k·n weights: memory-bound, two cores read faster). */
+export const MIN_GEMV_MACS = 1 << 15;
+/** Elements of a row-wise or elementwise call. */
+export const MIN_ELEMENTS = 1 << 14;
+
+/** Threads scratch slots are reserved for: rt.threads.count. */
+export function threadSlots(rt: Runtime): number {
+  return rt.pool ? rt.pool.size : 1;
+}
+
+/** One thread's `floats` rounded up to 16 bytes, times the slots; 0 stays 0. */
+export function slotted(rt: Runtime, floats: number): number {
+  if (floats <= 0) return floats;
+  const slots = threadSlots(rt);
+  return slots === 1 ? floats : slots * slotFloats(floats);
+}
+
+/** Floats of one slot for a per-thread need of `floats`. */
+export function slotFloats(floats: number): number {
+  return Math.ceil(floats / 4) * 4;
+}
+
+/** The job for a call of `work` units (at least `min`), or null: run it on this thread as one call. */
+export function parallel(rt: Runtime, work: number, min: number, localStride = 0): Job | null {
+  const pool = rt.pool;
+  if (pool === null || work < min) return null;
+  return pool.job(localStride);
+}
+
+/** Splits [0, n) into `parts` ranges whose starts are multiples of `align` (fewer when n is small); returns the
+ *  boundaries (length = ranges + 1). */
+export function ranges(n: number, parts: number, align: number): number[] {
+  const units = Math.ceil(n / align);
+  const p = Math.max(1, Math.min(parts, units));
+  const out = [0];
+  for (let i = 1; i < p; i++) out.push(Math.min(n, Math.round((units * i) / p) * align));
+  out.push(n);
+  return out;
+}
