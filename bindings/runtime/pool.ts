@@ -279,7 +279,9 @@ async function workerFactory(): Promise<() => Promise<WorkerHandle>> {
   if (!g.Deno && g.process?.versions?.node) {
     const wt = await nodeWorkerThreads();
     return async () => {
-      const w = new wt.Worker(WORKER_SOURCE, { eval: true });
+      // execArgv []: not the parent's (--import loaders, --input-type): the worker runs this plain script only; V8
+      // flags such as --experimental-wasm-relaxed-simd are process-wide and still apply
+      const w = new wt.Worker(WORKER_SOURCE, { eval: true, execArgv: [] });
       return {
         worker: w,
         start: (msg) => new Promise<void>((resolve, reject) => {
@@ -334,7 +336,7 @@ interface NodeWorker extends WorkerLike {
 }
 
 // node:worker_threads without a static import (bundlers for the browser must not see it); see loader.ts's nodeFs.
-async function nodeWorkerThreads(): Promise<{ Worker: new (src: string, o: { eval: boolean }) => NodeWorker }> {
+async function nodeWorkerThreads(): Promise<{ Worker: new (src: string, o: { eval: boolean; execArgv: string[] }) => NodeWorker }> {
   const proc = process as { getBuiltinModule?: (id: string) => unknown };
   if (typeof proc.getBuiltinModule === 'function') return proc.getBuiltinModule('node:worker_threads') as never;
   const name = ['node:worker', 'threads'].join('_');

@@ -263,7 +263,7 @@ function threadsUnavailable(): string | null {
 /** Loads the kernels and returns a Runtime. */
 export async function init(options: InitOptions = {}): Promise<Runtime> {
   checkOptions('init', options, ['variant', 'wasm', 'tiles', 'threads']);
-  const threadsOpt = options.threads ?? 1;
+  const threadsOpt = options.threads === undefined ? 1 : options.threads;
   if (threadsOpt !== 'auto' && !(typeof threadsOpt === 'number' && Number.isInteger(threadsOpt) && threadsOpt >= 1 && threadsOpt <= 256)) {
     fail('init', `threads must be an integer from 1 to 256 or 'auto', got ${describeValue(threadsOpt)}`);
   }

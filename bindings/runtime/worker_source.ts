@@ -15,8 +15,8 @@
 export const WORKER_SOURCE = String.raw`
 'use strict';
 const GEN = 0, NEXT = 1, DONE = 2, ERR = 3, STOP = 4, STRIDE = 5, NT = 6, MSG_LEN = 8, WORKER_TASKS = 9, MSG = 16;
-const isNode = typeof self === 'undefined' && typeof require === 'function';
-const port = isNode ? require('node:worker_threads').parentPort : self;
+const isNode = typeof process === 'object' && !!(process.versions && process.versions.node) && typeof self === 'undefined';
+let port = isNode ? null : self;
 const post = (m) => port.postMessage(m);
 let started = false;
 const onMessage = async (msg) => {
@@ -77,5 +77,11 @@ const onMessage = async (msg) => {
   }
   if (isNode) port.close(); else self.close();
 };
-if (isNode) port.on('message', onMessage); else self.onmessage = (e) => onMessage(e.data);
+if (isNode) {
+  // require in a CommonJS eval worker; import() wherever require is missing (an ES module worker)
+  const wt = typeof require === 'function' ? Promise.resolve(require('node:worker_threads')) : import('node:worker_threads');
+  wt.then((m) => { port = m.parentPort; port.on('message', onMessage); });
+} else {
+  self.onmessage = (e) => onMessage(e.data);
+}
 `;

@@ -8,7 +8,10 @@ import { KERNELS, PROBES, type KernelEntry } from '../../bindings/runtime/kernel
 
 function exportsOf(file: string): { funcs: Map<string, number>; others: string[] } {
   const module = new WebAssembly.Module(readFileSync(new URL(`../../build/${file}`, import.meta.url)));
-  const instance = new WebAssembly.Instance(module, {});
+  // the threads builds import their (shared) memory
+  const shared = WebAssembly.Module.imports(module).some((i) => i.kind === 'memory');
+  const imports: WebAssembly.Imports = shared ? { env: { memory: new WebAssembly.Memory({ initial: 16, maximum: 65536, shared: true } as WebAssembly.MemoryDescriptor) } } : {};
+  const instance = new WebAssembly.Instance(module, imports);
   const funcs = new Map<string, number>(), others: string[] = [];
   for (const e of WebAssembly.Module.exports(module)) {
     if (e.kind === 'function') funcs.set(e.name, (instance.exports[e.name] as (...a: unknown[]) => unknown).length);
@@ -27,6 +30,13 @@ function assertMatches(file: string, table: readonly KernelEntry[]): void {
 
 for (const variant of ['simd', 'relaxed'] as const) {
   test(`build/${variant}.wasm exports exactly the kernel table`, () => assertMatches(`${variant}.wasm`, KERNELS));
+  test(`build/${variant}-threads.wasm exports exactly the kernel table and imports only a shared memory`, () => {
+    assertMatches(`${variant}-threads.wasm`, KERNELS);
+    const module = new WebAssembly.Module(readFileSync(new URL(`../../build/${variant}-threads.wasm`, import.meta.url)));
+    assert.deepEqual(WebAssembly.Module.imports(module), [{ module: 'env', name: 'memory', kind: 'memory' }]);
+    // an unshared memory is refused: the build declares its memory shared
+    assert.throws(() => new WebAssembly.Instance(module, { env: { memory: new WebAssembly.Memory({ initial: 16, maximum: 65536 }) } }));
+  });
   test(`build/probes-${variant}.wasm exports exactly the probe table`, () => assertMatches(`probes-${variant}.wasm`, PROBES));
 }
 

@@ -1,0 +1,146 @@
+// init({ threads }): the worker pool on one shared memory. Results must be bit-identical for every thread count
+// (every split is over outputs), the pool must really run work (worker task counts), errors inside a worker must
+// surface as an Error from the call and leave the runtime usable, and an idle or disposed pool must not keep the
+// process alive. Browser pages and Deno: tests/package/threads_browser.test.ts, tests/package/deno_threads.test.ts.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import * as lib from '../../bindings/index.ts';
+import { init, MultiHead, type Runtime } from '../../bindings/index.ts';
+import { diffThreadsResults, runThreadsChecks, type ThreadsLib, type ThreadsResults } from '../support/threads_fixtures.ts';
+import { fixed, fixedStateDict } from '../support/runtime_fixtures.ts';
+
+const L = lib as unknown as ThreadsLib;
+const run = (rt: Runtime): ThreadsResults => runThreadsChecks(L, rt as never);
+const build = (name: string) => readFileSync(new URL(`../../build/${name}.wasm`, import.meta.url));
+
+for (const variant of ['simd', 'relaxed'] as const) {
+  test(`${variant}: every split path gives the same bits on 1, 2, 3 and 4 threads, and the workers did run tasks`, async () => {
+    const one = await init({ variant, threads: 1 });
+    assert.deepEqual(one.threads, { count: 1, requested: 1, reason: null });
+    assert.equal(one.pool, null);
+    assert.ok(!(one.memory.buffer instanceof SharedArrayBuffer), 'threads: 1 runs the single-thread build');
+    const want = run(one);
+    assert.ok(Object.keys(want).length >= 25);
+    for (const n of [2, 3, 4]) {
+      const rt = await init({ variant, threads: n });
+      assert.deepEqual(rt.threads, { count: n, requested: n, reason: null });
+      assert.ok(rt.memory.buffer instanceof SharedArrayBuffer);
+      const got = run(rt);
+      assert.deepEqual(diffThreadsResults(want, got), [], `${n} threads: outputs with other bits`);
+      const st = rt.pool!.stats();
+      assert.ok(st.jobs >= 20, `${n} threads: ${st.jobs} parallel jobs`);
+      assert.ok(st.workerTasks > 0, `${n} threads: the workers ran ${st.workerTasks} tasks`);
+      // a second run on the same runtime (reused workspaces, warm workers) gives the same bits again
+      assert.deepEqual(diffThreadsResults(want, run(rt)), []);
+      rt.dispose();
+    }
+  });
+}
+
+test('threads: option checks name the call and the value', async () => {
+  for (const bad of [0, -1, 1.5, 257, '2', 'all', null, NaN]) {
+    await assert.rejects(init({ threads: bad as never }), /^RangeError: init: threads must be an integer from 1 to 256 or 'auto', got /, String(bad));
+  }
+  const auto = await init({ threads: 'auto' });
+  assert.ok(auto.threads.requested >= 1 && auto.threads.requested <= 4, `auto asks ${auto.threads.requested}`);
+  assert.equal(auto.threads.count, auto.threads.requested, auto.threads.reason ?? '');
+  auto.dispose();
+});
+
+test('threads with init({ wasm }): a single-thread build runs on one thread and says why; a threads build runs the pool', async () => {
+  const single = await init({ threads: 2, variant: 'simd', wasm: build('simd') });
+  assert.equal(single.threads.count, 1);
+  assert.equal(single.threads.requested, 2);
+  assert.match(single.threads.reason ?? '', /without shared memory/);
+  const perVariant = await init({ threads: 2, variant: 'simd', wasm: { simd: build('simd') } });
+  assert.equal(perVariant.threads.count, 1);
+  assert.match(perVariant.threads.reason ?? '', /no 'simd-threads' build/);
+  const shared = await init({ threads: 2, variant: 'simd', wasm: { 'simd-threads': build('simd-threads') } });
+  assert.equal(shared.threads.count, 2, shared.threads.reason ?? '');
+  const one = await init({ threads: 1, variant: 'simd' });
+  assert.deepEqual(diffThreadsResults(run(one), run(shared)), []);
+  // a threads build with threads: 1 runs on its shared memory without workers
+  const sharedOne = await init({ threads: 1, variant: 'simd', wasm: build('simd-threads') });
+  assert.equal(sharedOne.pool, null);
+  assert.ok(sharedOne.memory.buffer instanceof SharedArrayBuffer);
+  assert.deepEqual(diffThreadsResults(run(one), run(sharedOne)), []);
+  shared.dispose();
+});
+
+test('an error inside a worker is an Error from the call; the runtime stays usable and correct', async () => {
+  const rt = await init({ threads: 2 });
+  const pool = rt.pool!;
+  const y = rt.alloc(64 * 4);
+  // relu over a pointer past the end of memory: a wasm trap, run by the worker (the caller takes no task)
+  pool.callerSkipsNextJob = true;
+  const job = pool.job();
+  job.task().call('relu_f32', [16, rt.memory.buffer.byteLength + 4096, y]);
+  assert.throws(() => job.run('threadsTest'), /^Error: threadsTest: worker 1 failed: .*(out of bounds|outside)/i);
+  // the same trap on the calling thread is rethrown as is
+  const job2 = pool.job();
+  for (let i = 0; i < 4; i++) job2.task().call('relu_f32', [16, rt.memory.buffer.byteLength + 4096, y]);
+  assert.throws(() => job2.run('threadsTest'), /RuntimeError|failed/);
+  // afterwards: the pool runs jobs again, the workers take part, results are unchanged
+  const before = pool.stats().workerTasks;
+  const one = await init({ threads: 1 });
+  assert.deepEqual(diffThreadsResults(run(one), run(rt)), []);
+  assert.ok(pool.stats().workerTasks > before);
+  rt.dispose();
+});
+
+test('a module call that fails on a threaded runtime leaves modules, outputs and the allocator as they were', async () => {
+  const rt = await init({ threads: 2 });
+  const mha = new MultiHead(rt, { embedDim: 64, numHeads: 4 });
+  mha.loadStateDict(fixedStateDict(mha, 3));
+  const x = { data: fixed(40 * 2 * 64, 1), shape: [40, 2, 64] };
+  const first = mha.forward(x, x, x);
+  const out = first.output.toArray(), w = first.weights!.toArray();
+  const stats = rt.memoryStats();
+  // a bad mask shape fails after the call started
+  assert.throws(() => mha.forward(x, x, x, { attnMask: { data: new Float32Array(7), shape: [7] } }), /MultiHead/);
+  assert.deepEqual(rt.memoryStats(), stats);
+  assert.deepEqual(first.output.toArray(), out, 'the last outputs are still readable and unchanged');
+  assert.deepEqual(first.weights!.toArray(), w);
+  const again = mha.forward(x, x, x);
+  assert.deepEqual(again.output.toArray(), out);
+  mha.dispose();
+  rt.dispose();
+});
+
+test('memory grown after the workers started is seen by them (results at high addresses are unchanged)', async () => {
+  const rt = await init({ threads: 2 });
+  const one = await init({ threads: 1 });
+  const pad = rt.empty([48 << 20]);   // 192 MiB: the workers' instances must see the grown memory
+  assert.ok(rt.memory.buffer.byteLength > 192 << 20);
+  assert.deepEqual(diffThreadsResults(run(one), run(rt)), []);
+  pad.dispose();
+  rt.dispose();
+});
+
+test('rt.dispose() ends the pool; calls after it fail clearly', async () => {
+  const rt = await init({ threads: 2 });
+  const a = rt.tensor(fixed(64 * 64, 1), [64, 64]);
+  rt.dispose();
+  assert.throws(() => rt.ops.matmul(a, a, { m: 64, k: 64, n: 64 }), /matmul: runtime used after dispose\(\)/);
+  assert.throws(() => new MultiHead(rt, { embedDim: 8, numHeads: 2 }), /dispose/);
+});
+
+// The process must exit on its own with an idle pool (workers unref'd) and after rt.dispose().
+for (const dispose of [false, true]) {
+  test(`a Node process with a ${dispose ? 'disposed' : 'live, idle'} pool exits by itself`, () => {
+    const script = `
+      import { init } from ${JSON.stringify(new URL('../../bindings/index.ts', import.meta.url).href)};
+      const rt = await init({ threads: 2 });
+      const a = rt.tensor(new Float32Array(256 * 256).fill(0.5), [256, 256]);
+      const c = rt.ops.matmul(a, a, { m: 256, k: 256, n: 256 });
+      console.log(rt.threads.count, c[0], rt.pool.stats().jobs);
+      ${dispose ? 'rt.dispose();' : ''}`;
+    const r = spawnSync(process.execPath, ['--experimental-wasm-relaxed-simd', '--import', 'tsx', '--input-type=module', '-e', script],
+      { encoding: 'utf8', timeout: 30000 });
+    assert.equal(r.signal, null, `the process was killed after 30 s (it did not exit): ${r.stderr}`);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout.trim(), '2 64 1');
+  });
+}
