@@ -9,14 +9,18 @@
 import type { Job } from '../runtime/pool.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 
-// Below these sizes a call stays on the calling thread: waking the pool and splitting costs more than it saves
-// (bench/suites/threads.ts measures the crossover).
-/** Multiply-adds of a product (m·n·k). */
-export const MIN_GEMM_MACS = 1 << 16;
-/** Multiply-adds of a one-row product (a GEMV reads k·n weights: memory-bound, two cores read faster). */
-export const MIN_GEMV_MACS = 1 << 15;
-/** Elements of a row-wise or elementwise call. */
-export const MIN_ELEMENTS = 1 << 14;
+// Below these sizes a call stays on the calling thread: publishing a job and handing the other half to a worker
+// costs about 2-3 µs on warm workers, so a call must take several µs on one thread to gain (crossovers measured
+// with bench/suites/threads.ts's probe, 2 threads: GEMM ~100K multiply-adds, a one-row GEMV ~130K, softmax and
+// LayerNorm ~6K elements, GELU/exp/tanh ~4K, relu/add ~20K).
+/** Multiply-adds of a product (m·n·k), also of one-row products (memory-bound: two cores read faster). */
+export const MIN_GEMM_MACS = 1 << 17;
+/** Elements of a row-wise call (softmax, LayerNorm). */
+export const MIN_ROW_ELEMENTS = 1 << 13;
+/** Elements of a transcendental elementwise call (GELU, exp, tanh). */
+export const MIN_MATH_ELEMENTS = 1 << 12;
+/** Elements of a cheap elementwise call (relu, add). */
+export const MIN_CHEAP_ELEMENTS = 1 << 15;
 
 /** Threads scratch slots are reserved for: rt.threads.count. */
 export function threadSlots(rt: Runtime): number {

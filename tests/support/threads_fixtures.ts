@@ -14,6 +14,7 @@ interface ModuleLike {
 interface RuntimeLike {
   readonly variant: string;
   readonly threads: { count: number; requested: number; reason: string | null };
+  readonly pool?: { stats(): { jobs: number; workerTasks: number } } | null;
   tensor(data: ArrayLike<number>, shape: readonly number[]): TensorLike;
   readonly ops: Record<string, (...a: never[]) => unknown>;
   dispose(): void;
@@ -44,16 +45,25 @@ const t = (d: Float32Array, shape: number[]) => ({ data: d, shape });
 
 /** Output name -> the output's bits (as uint32 numbers, so NaN payloads and -0 compare too). */
 export type ThreadsResults = Record<string, number[]>;
+/** Output name -> parallel jobs the pool ran while computing it (0 without a pool). */
+export type ThreadsJobs = Record<string, number>;
 
 const bits = (x: Float32Array): number[] => Array.from(new Uint32Array(x.slice().buffer));
 
 /** Runs every split path once on `rt`: products (rows, columns, one row, batched), softmax with masks and a causal
  *  diagonal, LayerNorm, activations, additive scores, the SDPA op (fused), MultiHead (fused, weights per head and
  *  averaged), a Transformer encoder and a decoder step with a KV cache, GRU and LSTM. */
-export function runThreadsChecks(lib: ThreadsLib, rt: RuntimeLike): ThreadsResults {
+export function runThreadsChecks(lib: ThreadsLib, rt: RuntimeLike, jobs: ThreadsJobs = {}): ThreadsResults {
   const out: ThreadsResults = {};
   const op = rt.ops as unknown as Record<string, (...a: unknown[]) => Float32Array>;
-  const keep = (name: string, r: TensorLike | Float32Array) => { out[name] = bits(r instanceof Float32Array ? r : r.data); };
+  const jobCount = () => rt.pool?.stats().jobs ?? 0;
+  let mark = jobCount();
+  const keep = (name: string, r: TensorLike | Float32Array) => {
+    out[name] = bits(r instanceof Float32Array ? r : r.data);
+    const now = jobCount();
+    if (!name.endsWith('.weights')) jobs[name] = now - mark;
+    mark = now;
+  };
   // products: columns split (n large), rows split (n small), one row (GEMV), odd sizes, transposed B with bias
   const mm = (m: number, k: number, n: number, seed: number, o: Record<string, unknown> = {}) =>
     op.matmul(fixed(m * k, seed), fixed(k * n, seed + 1), { m, k, n, ...o });
@@ -88,28 +98,29 @@ export function runThreadsChecks(lib: ThreadsLib, rt: RuntimeLike): ThreadsResul
   }
   mha.dispose();
 
-  // encoder layers (E 64, FF 160, L 40, batch 3, causal) and a 2-layer decoder stepped with a KV cache
+  // encoder layers (E 64, FF 160, L 40, batch 3, causal) and a 2-layer decoder (E 192, FF 768: its one-row
+  // products are large enough to split) stepped with a KV cache
   const enc = new lib.Transformer(rt, { dModel: 64, nhead: 4, dimFeedforward: 160, numLayers: 2, batchFirst: true });
   enc.loadStateDict(stateDict(enc, 30));
   keep('encoder', enc.forward(t(fixed(3 * 40 * 64, 31), [3, 40, 64]), { isCausal: true }) as TensorLike);
   enc.dispose();
-  const dec = new lib.Transformer(rt, { dModel: 64, nhead: 4, dimFeedforward: 160, numLayers: 2, batchFirst: true, kind: 'decoder' });
+  const dec = new lib.Transformer(rt, { dModel: 192, nhead: 4, dimFeedforward: 768, numLayers: 2, batchFirst: true, kind: 'decoder' });
   dec.loadStateDict(stateDict(dec, 40));
-  const memory = t(fixed(2 * 30 * 64, 41), [2, 30, 64]);
+  const memory = t(fixed(2 * 30 * 192, 41), [2, 30, 192]);
   const cache = dec.createCache!({ batch: 2, maxLength: 16 });
   for (let s = 0; s < 4; s++) {
-    const y = dec.forward(t(fixed(2 * 64, 42 + s), [2, 1, 64]), memory, { cache }) as TensorLike;
+    const y = dec.forward(t(fixed(2 * 192, 42 + s), [2, 1, 192]), memory, { cache }) as TensorLike;
     keep(`decoder.step${s}`, y);
   }
   cache.dispose();
   dec.dispose();
 
-  // recurrent layers: hidden 96 (12 blocks of 8 units), 2 layers, bidirectional GRU, LSTM batch 3
-  const gru = new lib.GRU(rt, { inputSize: 40, hiddenSize: 96, numLayers: 2, bidirectional: true });
+  // recurrent layers: hidden 160 (20 blocks of 8 units), 2 layers, bidirectional GRU, LSTM batch 3
+  const gru = new lib.GRU(rt, { inputSize: 40, hiddenSize: 160, numLayers: 2, bidirectional: true });
   gru.loadStateDict(stateDict(gru, 50));
   keep('gru', (gru.forward(t(fixed(7 * 2 * 40, 51), [7, 2, 40])) as { output: TensorLike }).output);
   gru.dispose();
-  const lstm = new lib.LSTM(rt, { inputSize: 40, hiddenSize: 96 });
+  const lstm = new lib.LSTM(rt, { inputSize: 40, hiddenSize: 160 });
   lstm.loadStateDict(stateDict(lstm, 60));
   keep('lstm', (lstm.forward(t(fixed(6 * 3 * 40, 61), [6, 3, 40])) as { output: TensorLike }).output);
   lstm.dispose();
