@@ -11,7 +11,7 @@ import { KERNELS } from './kernels.ts';
 import { WORKER_SOURCE } from './worker_source.ts';
 
 const CTL_GEN = 0, CTL_NEXT = 1, CTL_DONE = 2, CTL_ERR = 3, CTL_STOP = 4, CTL_STRIDE = 5, CTL_NT = 6,
-  CTL_MSG_LEN = 8, CTL_WORKER_TASKS = 9, CTL_MSG = 16;
+  CTL_MSG_LEN = 8, CTL_WORKER_TASKS = 9, CTL_FAULT = 10, CTL_MSG = 16;
 const CTL_INTS = 512;
 const MAX_TASKS = 0xffff;                // task index: the low 16 bits of ctl[NEXT]
 const PROG_FLOATS = 1 << 16;             // f64 slots for the calls of one job (flushed early when full)
@@ -65,6 +65,13 @@ export class Pool {
   /** @internal Jobs run so far. */
   jobs = 0;
 
+  /** @internal Tests: worker `tid` throws instead of running the next task it claims; the caller takes no task
+   *  of the next job, so the fault happens in it. */
+  injectFault(tid: number): void {
+    Atomics.store(this.ctl, CTL_FAULT, tid);
+    this.callerSkipsNextJob = true;
+  }
+
   /** @internal Jobs run and tasks the workers (not the caller) ran, for tests and benchmarks. */
   stats(): { jobs: number; workerTasks: number } {
     return { jobs: this.jobs, workerTasks: Atomics.load(this.ctl, CTL_WORKER_TASKS) };
@@ -85,12 +92,13 @@ export class Pool {
    */
   static async start(count: number, module: WebAssembly.Module, memory: WebAssembly.Memory,
                      exports: Record<string, unknown>, wideTiles: boolean): Promise<{ pool: Pool | null; reason: string | null }> {
-    let make: () => Promise<WorkerHandle>;
+    let factory: WorkerFactory;
     try {
-      make = await workerFactory();
+      factory = await workerFactory();
     } catch (e) {
       return { pool: null, reason: (e as Error).message };
     }
+    const make = factory.make;
     const ctl = new SharedArrayBuffer(CTL_INTS * 4);
     const prog = new SharedArrayBuffer(PROG_FLOATS * 8);
     const offs = new SharedArrayBuffer(MAX_TASKS * 4);
@@ -106,6 +114,7 @@ export class Pool {
         return { h: null, error: (e as Error).message };
       }
     }));
+    factory.release();
     const ok = started.filter((s) => s.h !== null).map((s) => s.h!);
     const failed = started.find((s) => s.error !== null);
     // tids must be 1..n without gaps (the thread-local stride): restart the numbering if one failed
@@ -272,13 +281,19 @@ interface WorkerHandle {
 
 const START_TIMEOUT_MS = 15000;
 
+interface WorkerFactory {
+  make: () => Promise<WorkerHandle>;
+  /** Frees what making workers needed (the blob: URL) once they have started. */
+  release: () => void;
+}
+
 // How to make a worker here: worker_threads in Node (and Bun); a module Worker from a blob: URL in Deno, browsers
 // and workers. Throws with the reason when neither exists.
-async function workerFactory(): Promise<() => Promise<WorkerHandle>> {
+async function workerFactory(): Promise<WorkerFactory> {
   const g = globalThis as { Deno?: unknown; Worker?: new (url: string, o?: { type?: string }) => WebWorker; process?: { versions?: { node?: string }; getBuiltinModule?: (id: string) => unknown } };
   if (!g.Deno && g.process?.versions?.node) {
     const wt = await nodeWorkerThreads();
-    return async () => {
+    const make = async (): Promise<WorkerHandle> => {
       // execArgv []: not the parent's (--import loaders, --input-type): the worker runs this plain script only; V8
       // flags such as --experimental-wasm-relaxed-simd are process-wide and still apply
       const w = new wt.Worker(WORKER_SOURCE, { eval: true, execArgv: [] });
@@ -298,11 +313,12 @@ async function workerFactory(): Promise<() => Promise<WorkerHandle>> {
         unref: () => w.unref(),
       };
     };
+    return { make, release: () => {} };
   }
   if (typeof g.Worker !== 'function') throw new Error('this environment has no Worker (and no worker_threads)');
   const W = g.Worker;
   const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
-  return async () => {
+  const make = async (): Promise<WorkerHandle> => {
     const w = new W(url, { type: 'module' });
     return {
       worker: w,
@@ -322,6 +338,7 @@ async function workerFactory(): Promise<() => Promise<WorkerHandle>> {
       unref: () => {},
     };
   };
+  return { make, release: () => URL.revokeObjectURL(url) };
 }
 
 interface WebWorker extends WorkerLike {

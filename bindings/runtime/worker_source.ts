@@ -14,7 +14,7 @@
 // 3. ctl[STOP] set: the loop ends and the worker closes.
 export const WORKER_SOURCE = String.raw`
 'use strict';
-const GEN = 0, NEXT = 1, DONE = 2, ERR = 3, STOP = 4, STRIDE = 5, NT = 6, MSG_LEN = 8, WORKER_TASKS = 9, MSG = 16;
+const GEN = 0, NEXT = 1, DONE = 2, ERR = 3, STOP = 4, STRIDE = 5, NT = 6, MSG_LEN = 8, WORKER_TASKS = 9, FAULT = 10, MSG = 16;
 const isNode = typeof process === 'object' && !!(process.versions && process.versions.node) && typeof self === 'undefined';
 let port = isNode ? null : self;
 const post = (m) => port.postMessage(m);
@@ -53,6 +53,8 @@ const onMessage = async (msg) => {
       if (Atomics.compareExchange(C, NEXT, cur, cur + 1) !== cur) continue;
       if (Atomics.load(C, ERR) === 0) {
         try {
+          // tests: a fault injected for this worker (Pool.injectFault)
+          if (Atomics.load(C, FAULT) === tid && Atomics.compareExchange(C, FAULT, tid, 0) === tid) throw new Error('injected fault');
           let p = O[cur & 0xffff];
           const calls = F[p++];
           for (let c = 0; c < calls; c++) {

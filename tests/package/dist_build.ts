@@ -9,7 +9,7 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const OUTPUTS = ['dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts', 'dist/inline.js', 'dist/inline.cjs',
   'dist/adapters/tfjs.js', 'dist/wasm-attention.inline.iife.js', 'dist/demo/page.js', 'dist/demo/index.html'];
 // build/*.wasm too: the inline builds embed them
-const INPUTS = ['bindings', 'demo', 'build/simd.wasm', 'build/relaxed.wasm', 'scripts/build-dist.mjs', 'tsconfig.json', 'tsconfig.build.json'];
+const INPUTS = ['bindings', 'demo', 'build/simd.wasm', 'build/relaxed.wasm', 'build/simd-threads.wasm', 'build/relaxed-threads.wasm', 'scripts/build-dist.mjs', 'tsconfig.json', 'tsconfig.build.json'];
 
 function newest(p: string): number {
   if (!existsSync(p)) return 0;

@@ -45,11 +45,12 @@ after(() => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-test('the tarball holds dist/, the two wasm builds and package metadata only', () => {
+test('the tarball holds dist/, the four wasm builds and package metadata only', () => {
   const files = packed!.files.map((f) => f.path).sort();
-  const allowed = /^(dist\/.+|build\/(simd|relaxed)\.wasm|package\.json|README\.md|LICENSE)$/;
+  const allowed = /^(dist\/.+|build\/(simd|relaxed)(-threads)?\.wasm|package\.json|README\.md|LICENSE)$/;
   assert.deepEqual(files.filter((f) => !allowed.test(f)), [], 'unexpected files in the package');
-  for (const f of ['dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'build/simd.wasm', 'build/relaxed.wasm', 'package.json']) {
+  for (const f of ['dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'build/simd.wasm', 'build/relaxed.wasm',
+    'build/simd-threads.wasm', 'build/relaxed-threads.wasm', 'package.json']) {
     assert.ok(files.includes(f), `${f} missing from the package`);
   }
   const pkg = JSON.parse(readFileSync(join(proj, 'node_modules/wasm-attention/package.json'), 'utf8'));
@@ -95,6 +96,31 @@ test('CJS: require the installed package, init() finds the wasm, results match t
   assert.ok(res.attention && res.multiHead && res.transformer, 'Attention, MultiHead and Transformer ran');
   assert.deepEqual(compareResults(res, await expected(res.variant)), []);
 });
+
+// threads from the installed package: the worker source and the threads builds survive bundling (file build for
+// import and require, inline build), and the results equal the sources' single-thread ones bit for bit
+for (const [entry, kind] of [['wasm-attention', 'mjs'], ['wasm-attention/inline', 'mjs'], ['wasm-attention', 'cjs']] as const) {
+  test(`threads from the installed package (${kind === 'cjs' ? 'require' : 'import'} '${entry}'): 2 threads, same bits`, async () => {
+    const load = kind === 'cjs' ? `const lib = require('${entry}');` : `import * as lib from '${entry}';`;
+    writeFileSync(join(proj, `threads.${kind}`), [
+      load,
+      '(async () => {',
+      '  const rt = await lib.init({ threads: 2, variant: "simd" });',
+      '  const a = new Float32Array(200 * 300).map((_, i) => Math.sin(i)), b = new Float32Array(300 * 260).map((_, i) => Math.cos(i));',
+      '  const c = rt.ops.matmul(a, b, { m: 200, k: 300, n: 260 });',
+      '  console.log(JSON.stringify({ threads: rt.threads, shared: rt.memory.buffer instanceof SharedArrayBuffer,',
+      '    workerTasks: rt.pool.stats().workerTasks, bits: Array.from(new Uint32Array(c.buffer, 0, c.length)) }));',
+      '})().catch((e) => { console.error(e); process.exit(1); });',
+    ].join('\n'));
+    const res = JSON.parse(node([`threads.${kind}`]));
+    assert.deepEqual(res.threads, { count: 2, requested: 2, reason: null });
+    assert.ok(res.shared && res.workerTasks > 0, 'the workers of the installed package ran tasks');
+    const one = await source.init({ variant: 'simd' });
+    const a = new Float32Array(200 * 300).map((_, i) => Math.sin(i)), b = new Float32Array(300 * 260).map((_, i) => Math.cos(i));
+    const c = one.ops.matmul(a, b, { m: 200, k: 300, n: 260 }) as Float32Array;
+    assert.deepEqual(res.bits, Array.from(new Uint32Array(c.buffer, 0, c.length)));
+  });
+}
 
 test('TypeScript: the installed package type-checks for an ESM consumer (types resolved through exports)', () => {
   writeFileSync(join(proj, 'tsconfig.json'), JSON.stringify({

@@ -45,7 +45,7 @@ test('publint (strict): no errors, warnings or suggestions on the tarball', () =
 
 test('arethetypeswrong: every entry point typed in node10, node16 (CJS and ESM) and bundler resolution', () => {
   // the two .wasm subpaths are assets (for `new URL(...)` / `?url` imports), not modules: nothing for attw to type
-  const r = run('attw', [packed.tarball, '--format', 'ascii', '--no-emoji', '--exclude-entrypoints', './simd.wasm', './relaxed.wasm']);
+  const r = run('attw', [packed.tarball, '--format', 'ascii', '--no-emoji', '--exclude-entrypoints', './simd.wasm', './relaxed.wasm', './simd-threads.wasm', './relaxed-threads.wasm']);
   assert.equal(r.code, 0, `attw found problems:\n${r.out}`);
   assert.match(r.out, /No problems found/, r.out);
   for (const entry of ['"wasm-attention"', '"wasm-attention/inline"', '"wasm-attention/files"', '"wasm-attention/tfjs"']) {

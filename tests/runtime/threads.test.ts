@@ -111,6 +111,29 @@ test('a module call that fails on a threaded runtime leaves modules, outputs and
   rt.dispose();
 });
 
+test('a worker that fails inside a module call: an Error naming the call and the worker; nothing changed', async () => {
+  const rt = await init({ threads: 2 });
+  const mha = new MultiHead(rt, { embedDim: 64, numHeads: 4 });
+  mha.loadStateDict(fixedStateDict(mha, 5));
+  const x = { data: fixed(40 * 2 * 64, 2), shape: [40, 2, 64] };
+  const first = mha.forward(x, x, x, { needWeights: false });
+  const out = first.output.toArray();
+  const stats = rt.memoryStats();
+  rt.pool!.injectFault(1);
+  const y = { data: fixed(40 * 2 * 64, 3), shape: [40, 2, 64] };
+  assert.throws(() => mha.forward(y, y, y, { needWeights: false }), /^Error: MultiHead\.forward: worker 1 failed: injected fault$/);
+  assert.deepEqual(rt.memoryStats(), stats);
+  assert.deepEqual(first.output.toArray(), out, 'the previous outputs are still valid and unchanged');
+  // the same call again succeeds, with the bits of a single-thread runtime
+  const again = mha.forward(y, y, y, { needWeights: false }).output.toArray();
+  const one = await init({ threads: 1 });
+  const ref = new MultiHead(one, { embedDim: 64, numHeads: 4 });
+  ref.loadStateDict(fixedStateDict(ref, 5));
+  assert.deepEqual(again, ref.forward(y, y, y, { needWeights: false }).output.toArray());
+  mha.dispose();
+  rt.dispose();
+});
+
 test('memory grown after the workers started is seen by them (results at high addresses are unchanged)', async () => {
   const rt = await init({ threads: 2 });
   const one = await init({ threads: 1 });
@@ -139,7 +162,9 @@ for (const dispose of [false, true]) {
       const c = rt.ops.matmul(a, a, { m: 256, k: 256, n: 256 });
       console.log(rt.threads.count, c[0], rt.pool.stats().jobs);
       ${dispose ? 'rt.dispose();' : ''}`;
-    const r = spawnSync(process.execPath, ['--experimental-wasm-relaxed-simd', '--import', 'tsx', '--input-type=module', '-e', script],
+    // the flags of this process (Node 20 runs the tests with --experimental-wasm-relaxed-simd; newer Nodes without it)
+    const flags = process.execArgv.filter((a) => a.startsWith('--experimental-wasm'));
+    const r = spawnSync(process.execPath, [...flags, '--import', 'tsx', '--input-type=module', '-e', script],
       { encoding: 'utf8', timeout: 30000 });
     assert.equal(r.signal, null, `the process was killed after 30 s (it did not exit): ${r.stderr}`);
     assert.equal(r.status, 0, r.stderr);
