@@ -360,10 +360,11 @@ function run(rt: Runtime, backendName: TfjsBackendName, args: KernelArgs, p: Pla
       if (bias.colStride === 0) v.fill(bias.data[0]);
       else v.set(bias.data.subarray(0, n));
     }
-    batchGemm(rt, {
+    // (atomic: names the call in an error from the thread pool)
+    rt.journal.atomic('tfjs BatchMatMul', () => batchGemm(rt, {
       m, n, k, batch, a: pa, aIndex: p.aIndex, b: pb, bIndex: p.bIndex, transposeB: p.transposeB,
       c: pc, bias: kernelBias ? pbias : 0, act: kernelRelu ? 'relu' : 'none', scratch: scratchFloats > 0 ? pscratch : 0,
-    });
+    }));
     // the output is allocated after our work (on the wasm backend it may grow tfjs's heap: views taken after)
     const out = makeOut();
     const c = rt.f32(pc, total);

@@ -202,13 +202,14 @@ class RuntimeJournal extends Journal {
   }
 }
 
-// rt.ops with the disposed check in front of every op.
+// rt.ops with the disposed check in front of every op, each run as one journal call named after the op (an error
+// from the thread pool names it).
 function guardOps(rt: Runtime, ops: Ops): Ops {
   const out = {} as Record<string, unknown>;
   for (const [name, fn] of Object.entries(ops) as [string, (...a: unknown[]) => unknown][]) {
     out[name] = (...args: unknown[]) => {
       rt.checkLive(name);
-      return fn(...args);
+      return rt.journal.atomic(name, () => fn(...args));
     };
   }
   return out as unknown as Ops;

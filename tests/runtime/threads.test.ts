@@ -84,6 +84,10 @@ test('an error inside a worker is an Error from the call; the runtime stays usab
   const job2 = pool.job();
   for (let i = 0; i < 4; i++) job2.task().call('relu_f32', [16, rt.memory.buffer.byteLength + 4096, y]);
   assert.throws(() => job2.run('threadsTest'), /RuntimeError|failed/);
+  // a fault in a worker during an op names the op
+  rt.pool!.injectFault(1);
+  const big = new Float32Array(256 * 256).fill(1);
+  assert.throws(() => rt.ops.matmul(big, big, { m: 256, k: 256, n: 256 }), /^Error: matmul: worker 1 failed: injected fault$/);
   // afterwards: the pool runs jobs again, the workers take part, results are unchanged
   const before = pool.stats().workerTasks;
   const one = await init({ threads: 1 });
