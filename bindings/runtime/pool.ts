@@ -58,7 +58,7 @@ export class Pool {
   private readonly fns: ((...a: number[]) => unknown)[];
   private readonly wait = canWait();
   private tag = 0;
-  private stopped = false;
+  private _stopped = false;
   private running = false;
   /** @internal Tests: the caller claims no task of the next job (so a worker runs them all). */
   callerSkipsNextJob = false;
@@ -135,7 +135,7 @@ export class Pool {
 
   /** @internal Runs the tasks written into prog/offs; throws the first error of any thread (after all finished). */
   run(tasks: number, localStride: number, where: string): void {
-    if (this.stopped) throw new Error(`${where}: the worker pool was stopped (rt.dispose())`);
+    if (this._stopped) throw new Error(`${where}: the worker pool was stopped (rt.dispose())`);
     if (this.running) throw new Error(`${where}: the worker pool is already running a job (a kernel call from inside a job?)`);
     this.running = true;
     this.jobs++;
@@ -203,10 +203,15 @@ export class Pool {
     return { prog: this.prog, offs: this.offs };
   }
 
+  /** True once stop() ran. */
+  get stopped(): boolean {
+    return this._stopped;
+  }
+
   /** Ends the workers (idempotent). */
   stop(): void {
-    if (this.stopped) return;
-    this.stopped = true;
+    if (this._stopped) return;
+    this._stopped = true;
     Atomics.store(this.ctl, CTL_STOP, 1);
     Atomics.add(this.ctl, CTL_GEN, 1);
     Atomics.notify(this.ctl, CTL_GEN);

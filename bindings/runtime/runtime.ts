@@ -12,6 +12,10 @@ import { DISPOSE } from './dispose.ts';
 
 const RUNTIME_BRAND = Symbol.for('wasm-attention.Runtime');
 
+// A runtime dropped without dispose() still ends its workers once it is garbage-collected (the pool does not
+// reference the runtime, so it does not keep it alive).
+const POOLS = typeof FinalizationRegistry === 'function' ? new FinalizationRegistry<Pool>((pool) => pool.stop()) : null;
+
 export interface InitOptions {
   /** 'auto' (default) picks 'relaxed' when the engine validates relaxed SIMD, else 'simd'. */
   variant?: 'auto' | Variant;
@@ -75,6 +79,7 @@ export class Runtime {
   constructor(instance: WebAssembly.Instance, tiles: Tiles = 'wide', pool: Pool | null = null,
               threads: ThreadsInfo = { count: 1, requested: 1, reason: null }) {
     this.pool = pool;
+    if (pool) POOLS?.register(this, pool, pool);
     this.threads = Object.freeze({ ...threads, count: pool ? pool.size : 1 });
     this.exports = instance.exports as unknown as KernelExports;
     this.memory = this.exports.memory;
@@ -107,7 +112,10 @@ export class Runtime {
   dispose(): void {
     if (this._disposed) return;
     this._disposed = true;
-    this.pool?.stop();
+    if (this.pool) {
+      this.pool.stop();
+      POOLS?.unregister(this.pool);
+    }
     for (const t of [...this.live]) t.disposeWithRuntime();
     this.live.clear();
   }

@@ -156,6 +156,27 @@ test('rt.dispose() ends the pool; calls after it fail clearly', async () => {
   assert.throws(() => new MultiHead(rt, { embedDim: 8, numHeads: 2 }), /dispose/);
 });
 
+test('a runtime dropped without dispose() ends its workers when it is garbage-collected', async () => {
+  const { setFlagsFromString } = await import('node:v8');
+  const { runInNewContext } = await import('node:vm');
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const pools = await (async () => {
+    const out = [];
+    for (let i = 0; i < 3; i++) {
+      const rt = await init({ threads: 2 });
+      rt.ops.matmul(fixed(128 * 128, 1), fixed(128 * 128, 2), { m: 128, k: 128, n: 128 });
+      out.push(rt.pool!);
+    }
+    return out;
+  })();
+  for (let i = 0; i < 20 && pools.some((p) => !p.stopped); i++) {
+    gc();
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  assert.deepEqual(pools.map((p) => p.stopped), [true, true, true]);
+});
+
 // The process must exit on its own with an idle pool (workers unref'd) and after rt.dispose().
 for (const dispose of [false, true]) {
   test(`a Node process with a ${dispose ? 'disposed' : 'live, idle'} pool exits by itself`, () => {
