@@ -292,11 +292,12 @@ interface WorkerFactory {
   release: () => void;
 }
 
-// How to make a worker here: worker_threads in Node (and Bun); a module Worker from a blob: URL in Deno, browsers
-// and workers. Throws with the reason when neither exists.
+// How to make a worker here: worker_threads in Node, Bun and Deno (Deno's web Workers cannot be unref'd, so an idle
+// pool of them would keep the process alive; its node:worker_threads can); a module Worker from a blob: URL in
+// browsers and their workers. Throws with the reason when neither exists.
 async function workerFactory(): Promise<WorkerFactory> {
   const g = globalThis as { Deno?: unknown; Worker?: new (url: string, o?: { type?: string }) => WebWorker; process?: { versions?: { node?: string }; getBuiltinModule?: (id: string) => unknown } };
-  if (!g.Deno && g.process?.versions?.node) {
+  if (g.process?.versions?.node) {
     const wt = await nodeWorkerThreads();
     const make = async (): Promise<WorkerHandle> => {
       // execArgv []: not the parent's (--import loaders, --input-type): the worker runs this plain script only; V8

@@ -1,5 +1,5 @@
-// The source of a pool worker, as a string: the worker is started from it (worker_threads `eval` in Node, a module
-// Worker from a blob: URL in Deno and browsers), so no worker file has to be found, copied or served by a bundler.
+// The source of a pool worker, as a string: the worker is started from it (worker_threads `eval` in Node and Deno,
+// a module Worker from a blob: URL in browsers), so no worker file has to be found, copied or served by a bundler.
 // It is a string rather than a function's toString() because bundlers and tsx rewrite functions (helpers such as
 // esbuild's __name) in ways a worker without the bundle cannot run.
 //
@@ -77,7 +77,8 @@ const onMessage = async (msg) => {
       if (Atomics.add(C, DONE, 1) + 1 === count) Atomics.notify(C, DONE);
     }
   }
-  if (isNode) port.close(); else self.close();
+  // (Deno's node:worker_threads parentPort has no close())
+  if (isNode) { if (typeof port.close === 'function') port.close(); } else self.close();
 };
 if (isNode) {
   // require in a CommonJS eval worker; import() wherever require is missing (an ES module worker)

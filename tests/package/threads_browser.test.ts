@@ -1,11 +1,13 @@
 // init({ threads }) in headless Chromium and Firefox pages (tests/support/browsers.ts), through the built package
 // entry /dist/index.js. The page (tests/package/browser/threads_page.ts) runs every split path of
 // tests/support/threads_fixtures.ts on 1 and 2 threads on the main thread (no Atomics.wait there: the caller spins)
-// and again in a module worker it starts, and reports what it saw:
+// and, in Chromium, again in a module worker it starts, and reports what it saw:
 // - served with COOP/COEP (cross-origin isolated): 2 threads on the shared-memory builds, the same bits as 1 thread,
 //   and the workers ran tasks;
 // - served without them: no SharedArrayBuffer, so threads: 2 runs on 1 thread, says why, and still gives those bits.
-// Firefox (Debian's firefox-esr) is skipped, saying why, when it is not installed.
+// Firefox (Debian's firefox-esr) is skipped, saying why, when it is not installed. Firefox runs no module-worker pass:
+// under puppeteer's WebDriver BiDi session, Firefox 153 ESR now and then blocks for good in `new Worker()` called
+// inside a worker (the pool's workers are nested there), with or without this library; without automation it does not.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -39,16 +41,23 @@ after(async () => {
 });
 
 // Opens the page, waits for window.__result; fails on a page failure or any console error.
-async function runPage(browser: BrowserSession, server: StaticServer): Promise<{ main: ContextResult; worker: ContextResult; requested: string[] }> {
+async function runPage(browser: BrowserSession, server: StaticServer): Promise<{ contexts: ContextResult[]; requested: string[] }> {
   const from = server.requests.length;
-  const page = await browser.open(`${server.url}/tests/package/browser/threads.html`);
+  const inWorker = browser.name === 'chromium';
+  const page = await browser.open(`${server.url}/tests/package/browser/threads.html?worker=${inWorker ? 1 : 0}`);
   try {
-    await page.waitFor(() => (globalThis as { __result?: unknown }).__result !== undefined, 45_000);
+    await page.waitFor(() => (globalThis as { __result?: unknown }).__result !== undefined, 40_000).catch(async (e: Error) => {
+      // name the step that never finished; a main thread spinning in a job does not answer at all
+      const at = await Promise.race([page.evaluate(() => (globalThis as { __progress?: string }).__progress),
+        new Promise((r) => setTimeout(r, 5_000, 'no answer from the page: its main thread is busy (spinning in a job?)'))]);
+      throw new Error(`${e.message}\nstuck at: ${at}`);
+    });
     const r = await page.evaluate(() => (globalThis as unknown as { __result: ThreadsPageResult }).__result);
     const logs = page.errors();
     assert.ok(r.ok, `page failed in ${browser.version}: ${r.ok ? '' : r.error}\n${logs.join('\n')}`);
     assert.deepEqual(logs.filter((l) => !/favicon/.test(l)), [], 'no console errors, page errors or failed requests');
-    return { main: r.main, worker: r.worker, requested: server.requests.slice(from) };
+    assert.equal(r.worker !== null, inWorker, 'the module-worker pass ran where asked');
+    return { contexts: r.worker ? [r.main, r.worker] : [r.main], requested: server.requests.slice(from) };
   } finally {
     await page.close();
   }
@@ -61,9 +70,9 @@ function engineSuite(name: BrowserName, launch: () => Promise<BrowserSession>, s
     before(async () => { browser = await launch(); });
     after(async () => { await browser?.close(); });
 
-    test(`${Name}, cross-origin isolated: threads: 2 runs 2 threads (main thread and a worker), same bits as 1 thread`, { timeout: 60_000 }, async () => {
-      const { main, worker, requested } = await runPage(browser!, isolated!);
-      for (const ctx of [main, worker]) {
+    test(`${Name}, cross-origin isolated: threads: 2 runs 2 threads (main thread, and a worker in Chromium), same bits as 1 thread`, { timeout: 60_000 }, async () => {
+      const { contexts, requested } = await runPage(browser!, isolated!);
+      for (const ctx of contexts) {
         const at = `${name} ${ctx.where}`;
         assert.equal(ctx.isolated, true, `${at}: crossOriginIsolated with COOP/COEP`);
         if (name === 'chromium') assert.deepEqual(ctx.runs.map((r) => r.variant), ['simd', 'relaxed'], `${at}: Chromium has relaxed SIMD`);
@@ -74,20 +83,21 @@ function engineSuite(name: BrowserName, launch: () => Promise<BrowserSession>, s
           assert.ok(r.sharedMemory, `${v}: threads: 2 runs a shared-memory build`);
           assert.ok(r.outputs >= 25, `${v}: ${r.outputs} outputs compared`);
           assert.deepEqual(r.diff, [], `${v}: outputs whose bits differ between 1 and 2 threads`);
+          assert.deepEqual(r.unsplit, [], `${v}: outputs computed without the pool on 2 threads`);
           assert.ok(r.stats && r.stats.jobs >= 20 && r.stats.workerTasks > 0, `${v}: the pool ran jobs and the worker ran tasks: ${JSON.stringify(r.stats)}`);
         }
         // 'auto': the cores the browser reports, at most 4, and all of them start
         const cores = Math.max(1, Math.min(4, ctx.hardwareConcurrency));
         assert.deepEqual(ctx.auto, { count: cores, requested: cores, reason: null }, `${at}: threads: 'auto' (hardwareConcurrency ${ctx.hardwareConcurrency})`);
       }
-      for (const v of main.runs.map((r) => r.variant)) {
+      for (const v of contexts[0].runs.map((r) => r.variant)) {
         assert.ok(requested.includes(`/build/${v}-threads.wasm`), `the page fetched /build/${v}-threads.wasm: ${requested.join(', ')}`);
       }
     });
 
     test(`${Name}, not cross-origin isolated: threads: 2 runs on 1 thread, says why, same bits`, { timeout: 60_000 }, async () => {
-      const { main, worker, requested } = await runPage(browser!, plain!);
-      for (const ctx of [main, worker]) {
+      const { contexts, requested } = await runPage(browser!, plain!);
+      for (const ctx of contexts) {
         const at = `${name} ${ctx.where}`;
         assert.equal(ctx.isolated, false, `${at}: not crossOriginIsolated without COOP/COEP`);
         assert.ok(ctx.runs.length >= 1);
