@@ -55,11 +55,10 @@ function embeddedModule() {
   const b64 = (v) => readFileSync(join(root, `build/${v}.wasm`)).toString('base64');
   return `// the builds of wasm-attention, embedded by scripts/build-dist.mjs
 const BASE64 = { simd: ${JSON.stringify(b64('simd'))},
-  relaxed: ${JSON.stringify(b64('relaxed'))},
-  "simd-threads": ${JSON.stringify(b64('simd-threads'))},
-  "relaxed-threads": ${JSON.stringify(b64('relaxed-threads'))} };
+  relaxed: ${JSON.stringify(b64('relaxed'))} };
+// (the threads builds are made from these by the loader: bindings/runtime/shared_build.ts)
 export function defaultWasmURL(variant) {
-  return new URL("wasm-attention:embedded/" + (variant in BASE64 ? variant : "simd") + ".wasm");
+  return new URL("wasm-attention:embedded/" + (/^(simd|relaxed)(-threads)?$/.test(variant) ? variant : "simd") + ".wasm");
 }
 export function embeddedWasm(variant) {
   const s = BASE64[variant];

@@ -1,5 +1,6 @@
 // Finds, compiles and instantiates one of the two builds in Node, Deno or a browser.
 import { embeddedWasm, type BuildName } from '../wasm_url.ts';
+import { sharedMemoryBuild } from './shared_build.ts';
 export { defaultWasmURL, type Variant, type BuildName } from '../wasm_url.ts';
 
 /** What init({ wasm }) accepts: bytes, a URL (or string URL/path), a compiled Module, or a fetch Response. */
@@ -47,7 +48,9 @@ async function readURL(url: URL): Promise<ArrayBuffer | Response> {
   // wasm-attention:embedded/<variant>.wasm: what defaultWasmURL() names in the inline builds
   if (url.protocol === 'wasm-attention:') {
     const variant = /^embedded\/((?:simd|relaxed)(?:-threads)?)\.wasm$/.exec(url.pathname)?.[1] as BuildName | undefined;
-    const bytes = variant ? embeddedWasm(variant) : null;
+    // the inline builds embed the single-thread builds only: a threads build is made from its twin
+    const single = variant?.endsWith('-threads') ? embeddedWasm(variant.slice(0, -'-threads'.length) as BuildName) : null;
+    const bytes = variant ? embeddedWasm(variant) ?? (single && sharedMemoryBuild(single)) : null;
     if (!bytes) throw new Error(`init: ${url.href} is not embedded in this build`);
     return toArrayBuffer(bytes);
   }

@@ -3,7 +3,7 @@
 // headless Chromium: `init()` + a MultiHead forward on the page, in a module worker and in a classic worker, each
 // compared with the same computation done here in Node from the sources. One test per row:
 //   Vite (build)            index.html + new Worker(new URL(...)) (embedded builds); the same app importing
-//                           'wasm-attention/files' (the two .wasm files become assets)
+//                           'wasm-attention/files' (the four .wasm files become assets)
 //   Vite (dev server)       both apps from `vite` (dependency pre-bundling on)
 //   webpack 5               src/index.js, `webpack --mode production` -> main.js + the .wasm assets
 //   esbuild ESM / IIFE      `esbuild --bundle --platform=browser` (embedded builds: esbuild copies no assets)
@@ -242,7 +242,8 @@ test('Vite 8 (vite build, no config): page, module worker, classic worker match 
   const r = await check(await serve(out), ['page', 'moduleWorker', 'classicWorker']);
   assert.deepEqual([wasmFiles(out), r.wasmFetched], [[], []], 'wasm-attention: the builds are embedded, no .wasm emitted or fetched');
   const files = join(app, 'out/vite-files');
-  assert.equal(wasmFiles(files).length, 2, `wasm-attention/files: both builds emitted as assets: ${wasmFiles(files).join(', ')}`);
+  // the two builds and their shared-memory twins (init({ threads }))
+  assert.equal(wasmFiles(files).length, 4, `wasm-attention/files: all four builds emitted as assets: ${wasmFiles(files).join(', ')}`);
   const f = await check(await serve(files), ['page', 'moduleWorker', 'classicWorker']);
   assert.ok(f.wasmFetched.some((u) => /relaxed.*\.wasm/.test(u)), `wasm-attention/files: the relaxed asset was fetched: ${f.wasmFetched.join(', ')}`);
 });
@@ -276,7 +277,7 @@ test('webpack 5 (src/index.js, --mode production, no config): page, module worke
   const out = join(app, 'out/webpack');
   const log = await cli('webpack', ['--mode', 'production', '--output-path', out, '--no-stats']);
   assert.doesNotMatch(log, /WARNING|ERROR/, `webpack printed warnings:\n${log}`);
-  assert.equal(wasmFiles(out).length, 2, `webpack emitted both builds: ${wasmFiles(out).join(', ')}`);
+  assert.equal(wasmFiles(out).length, 4, `webpack emitted the four builds (two variants, each also shared-memory): ${wasmFiles(out).join(', ')}`);
   writeFileSync(join(out, 'index.html'), classicHtml('main.js'));
   const r = await check(await serve(out), ['page', 'moduleWorker', 'classicWorker']);
   assert.ok(r.wasmFetched.length >= 1, 'the page fetched a .wasm asset');
