@@ -1,5 +1,5 @@
-// Side-by-side benchmarks: ours (both builds) vs onnxruntime-web vs tfjs-backend-wasm, single thread, same inputs,
-// in one process. Runs under Node and Deno:
+// Side-by-side benchmarks: ours (both builds) vs onnxruntime-web vs tfjs-backend-wasm, single thread (except the threads
+// suite: 2 threads against 1, bench/suites/threads.ts), same inputs, in one process. Runs under Node and Deno:
 //   node --experimental-wasm-relaxed-simd --import tsx bench/run.ts [suite...] [--quick] [--no-write] [--and-deno]
 //   deno run -A bench/run.ts [suite...] [--quick] [--no-write]
 //   npm run bench [-- suite...]          (Node, then the same arguments under Deno, then bench/report.ts)
@@ -37,10 +37,11 @@ import { suite as rnn } from './suites/rnn.ts';
 import { suite as useLite } from './suites/use_lite.ts';
 import { suite as tfjsAdapter } from './suites/tfjs_adapter.ts';
 import { suite as seq2seq } from './suites/seq2seq.ts';
+import { suite as threads } from './suites/threads.ts';
 
-/** Every suite, in run order: kernel families, then modules. Add new suites here (after peak, which the % of peak
- *  column needs first). */
-const SUITES: Suite[] = [peak, gemm, softmax, layernorm, gelu, additive, sdpa, mha, encoder, long, decode, tfjsAdapter, useLite, rnn, seq2seq];
+/** Every suite, in run order: kernel families, then modules, then threads (the one suite on 2 threads). Add new
+ *  suites here (after peak, which the % of peak column needs first). */
+const SUITES: Suite[] = [peak, gemm, softmax, layernorm, gelu, additive, sdpa, mha, encoder, long, decode, tfjsAdapter, useLite, rnn, seq2seq, threads];
 
 /** The build our targets give users by default in each runtime. */
 const PRIMARY: Record<'node' | 'deno', Variant> = { node: 'simd', deno: 'relaxed' };

@@ -166,7 +166,8 @@ function legend(model: ReportModel): string[] {
   const primaries = primaryLabels(model);
   return [
     'Ours against onnxruntime-web and tfjs-backend-wasm on the same inputs, in the same process. All figures are ' +
-    '**single-thread**, each the **median** per call over **interleaved** timed rounds (every round times each contestant ' +
+    '**single-thread** except in the `threads` suite (2 threads against 1, as its contestant names say), each the ' +
+    '**median** per call over **interleaved** timed rounds (every round times each contestant ' +
     'once, see `bench/timing.ts`). The machine is shared, so absolute times drift between runs: ' +
     '**compare the ratios**, which are measured side by side.',
     '',

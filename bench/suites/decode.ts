@@ -7,7 +7,7 @@
 // Every timed sample is one step on a cache holding exactly len - 1 positions: the cache is made with room for
 // more, and before every sample (untimed, bench/timing.ts beforeSample) a cache that has moved on is reset() and
 // refilled with the len - 1 earlier positions through the public API.
-import { Transformer, type Tensor } from '../../bindings/index.ts';
+import { Transformer, type Runtime, type Tensor } from '../../bindings/index.ts';
 import { join, oursFor, type Contestants } from '../contestants.ts';
 import { weightReadFloor } from '../probes/read_floor.ts';
 import { randomF32, randomStateDict } from '../rng.ts';
@@ -15,7 +15,7 @@ import type { MeasureOptions } from '../timing.ts';
 import type { BenchContext, Case, Contestant, OurBuild, Suite } from '../suite.ts';
 import { mhaWeightBytes } from './mha.ts';
 
-const N = 1, E = 512, H = 8, F = 2048, LAYERS = 6, S = 64;
+export const N = 1, E = 512, H = 8, F = 2048, LAYERS = 6, S = 64;
 const LENGTHS = [128, 512];
 /** The issue's goals: cached step >= 20x faster than recomputing the prefix at 512; within 1.3x of the floor. */
 const PREFIX_GOAL: Record<number, number> = { 512: 20 };
@@ -27,7 +27,7 @@ const OPTIONS = { dModel: E, nhead: H, dimFeedforward: F, batchFirst: true, numL
 
 let stateDict: Record<string, Float32Array> | null = null;
 /** Random weights of the decoder by PyTorch name (made once per process; names and shapes from the module). */
-function decoderStateDict(ctx: BenchContext): Record<string, Float32Array> {
+export function decoderStateDict(ctx: BenchContext): Record<string, Float32Array> {
   if (!stateDict) {
     const probe = new Transformer(ctx.builds[0].rt, OPTIONS);
     const shapes = Object.fromEntries(probe.parameterShapes().map((p) => [p.name, [...p.shape]]));
@@ -62,30 +62,35 @@ const timing = (samples: number, rollbacks: (() => void)[]): MeasureOptions => (
 /** Ours, one decode step per call on a cache at len - 1 positions; registers its roll-back in `rollbacks`. */
 function oursCached(ctx: BenchContext, sd: Record<string, Float32Array>, tgt: Float32Array, mem: Float32Array, len: number,
                     rollbacks: (() => void)[]): Contestants {
-  return oursFor(ctx, '', ['gemm_f32_packed_b', 'layernorm_f32'], ({ rt }) => {
-    const dec = new Transformer(rt, OPTIONS).loadStateDict(sd);
-    const memory = rt.tensor(mem, [N, S, E]);
-    const prefix = rt.tensor(tgt.subarray(0, (len - 1) * E), [N, len - 1, E]);
-    const step = rt.tensor(tgt.subarray((len - 1) * E), [N, 1, E]);
-    const cache = dec.createCache({ batch: N, maxLength: len + HEADROOM });
-    let out: Tensor | null = null;
-    let kept: Float32Array | null = null;
-    const refill = () => {
-      if (out) { kept = out.toArray(); out = null; }   // the next forward ends the last output's life
-      cache.reset();
-      dec.forward(prefix, memory, { cache, tgtIsCausal: true });
-    };
-    refill();
-    rollbacks.push(() => { if (cache.length !== len - 1) refill(); });
-    return {
-      run: () => {
-        if (cache.length >= cache.maxLength) refill();   // only in warm-up: every timed sample starts at len - 1
-        out = dec.forward(step, memory, { cache, tgtIsCausal: true });
-      },
-      output: () => (out ? out.toArray() : kept!),
-      dispose: () => { cache.dispose(); step.dispose(); prefix.dispose(); memory.dispose(); dec.dispose(); },
-    };
-  });
+  return oursFor(ctx, '', ['gemm_f32_packed_b', 'layernorm_f32'], ({ rt }) => cachedStep(rt, sd, tgt, mem, len, rollbacks));
+}
+
+/** One decode step per call of the decoder on `rt`, on a cache at len - 1 positions (tgt [len, E], memory [S, E]);
+ *  registers its roll-back in `rollbacks`. Also used by the threads suite. */
+export function cachedStep(rt: Runtime, sd: Record<string, Float32Array>, tgt: Float32Array, mem: Float32Array, len: number,
+                           rollbacks: (() => void)[]): { run: () => void; output: () => Float32Array; dispose: () => void } {
+  const dec = new Transformer(rt, OPTIONS).loadStateDict(sd);
+  const memory = rt.tensor(mem, [N, S, E]);
+  const prefix = rt.tensor(tgt.subarray(0, (len - 1) * E), [N, len - 1, E]);
+  const step = rt.tensor(tgt.subarray((len - 1) * E), [N, 1, E]);
+  const cache = dec.createCache({ batch: N, maxLength: len + HEADROOM });
+  let out: Tensor | null = null;
+  let kept: Float32Array | null = null;
+  const refill = () => {
+    if (out) { kept = out.toArray(); out = null; }   // the next forward ends the last output's life
+    cache.reset();
+    dec.forward(prefix, memory, { cache, tgtIsCausal: true });
+  };
+  refill();
+  rollbacks.push(() => { if (cache.length !== len - 1) refill(); });
+  return {
+    run: () => {
+      if (cache.length >= cache.maxLength) refill();   // only in warm-up: every timed sample starts at len - 1
+      out = dec.forward(step, memory, { cache, tgtIsCausal: true });
+    },
+    output: () => (out ? out.toArray() : kept!),
+    dispose: () => { cache.dispose(); step.dispose(); prefix.dispose(); memory.dispose(); dec.dispose(); },
+  };
 }
 
 /** The primary build recomputing the whole prefix without a cache (a peer here: the baseline). Output: the last

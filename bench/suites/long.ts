@@ -18,24 +18,27 @@ import { bothBuilds, mhaFlops, mhaWeightBytes } from './mha.ts';
 // ---------------------------------------------------------------------------------------------------------------
 // onnxruntime-web's heap. Its threaded build creates its linear memory in JavaScript (new WebAssembly.Memory({ ...,
 // shared: true })); this module is imported by bench/run.ts before ORT loads, so wrapping the constructor here sees
-// it. The wrapper returns the real Memory (instanceof and everything else unchanged) and only keeps a reference to
-// shared memories. Ours and tfjs export their memories from the module (not constructed in JS): not seen here.
-const sharedMemories: WebAssembly.Memory[] = [];
+// it. The wrapper returns the real Memory (instanceof and everything else unchanged) and only keeps a weak reference to
+// shared memories. tfjs and our single-thread builds export their memories from the module (not constructed in JS):
+// not seen here. Our threads builds' shared memory is made in JS by init({ threads }) and is seen: weak references
+// keep the threads suite's disposed runtimes collectable, and only memories still alive count.
+const sharedMemories: WeakRef<WebAssembly.Memory>[] = [];
 {
   const wa = globalThis.WebAssembly as unknown as { Memory: typeof WebAssembly.Memory };
   const Original = wa.Memory;
   wa.Memory = new Proxy(Original, {
     construct(target, args: unknown[]) {
       const m = Reflect.construct(target, args) as WebAssembly.Memory;
-      if ((args[0] as { shared?: boolean } | undefined)?.shared) sharedMemories.push(m);
+      if ((args[0] as { shared?: boolean } | undefined)?.shared) sharedMemories.push(new WeakRef(m));
       return m;
     },
   });
 }
 
-/** Bytes of ORT's wasm heap now, or null when there is not exactly one shared memory to read. */
+/** Bytes of ORT's wasm heap now, or null when there is not exactly one live shared memory to read. */
 function ortHeapBytes(): number | null {
-  return sharedMemories.length === 1 ? sharedMemories[0].buffer.byteLength : null;
+  const live = sharedMemories.map((r) => r.deref()).filter((m): m is WebAssembly.Memory => m !== undefined);
+  return live.length === 1 ? live[0].buffer.byteLength : null;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -160,7 +163,7 @@ async function oursFresh(ctx: BenchContext, s: Shape, sd: StateDict, warmSd: { e
 }
 
 /** ORT's error without the build machine's source paths, shortened. */
-function ortReason(e: unknown): string {
+export function ortReason(e: unknown): string {
   const msg = (e instanceof Error ? e.message : String(e)).replace(/\s+/g, ' ').trim();
   const m = /ERROR_MESSAGE: (.*)$/.exec(msg);
   const core = (m ? m[1] : msg)
