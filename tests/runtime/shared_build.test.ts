@@ -34,7 +34,7 @@ for (const v of ['simd', 'relaxed'] as const) {
     const a = sections(made), b = sections(asc);
     assert.deepEqual([...a.keys()], [...b.keys()], 'same sections in the same order');
     for (const [id, body] of a) if (id !== 11) assert.deepEqual(body, b.get(id), `section ${id}`);
-    const ma = new WebAssembly.Module(made), mb = new WebAssembly.Module(asc);
+    const ma = new WebAssembly.Module(made as Uint8Array<ArrayBuffer>), mb = new WebAssembly.Module(asc);
     assert.deepEqual(WebAssembly.Module.imports(ma), WebAssembly.Module.imports(mb));
     assert.deepEqual(WebAssembly.Module.exports(ma), WebAssembly.Module.exports(mb));
     assert.deepEqual(staticData(ma), staticData(mb), 'the same static data once instantiated');
