@@ -1,6 +1,6 @@
 // Bahdanau / d2l additive scores, fused (kernel additive_scores_f32): out[b,i,j] = Σ_h wv[h]·tanh(qp[b,i,h] + kp[b,j,h]).
 import type { Runtime } from '../runtime/runtime.ts';
-import { MIN_GEMM_MACS, parallel, ranges, threadSlots } from './parallel.ts';
+import { SPLIT_MIN, parallel, ranges, threadSlots } from './parallel.ts';
 
 export interface AdditiveScores {
   batch: number; nq: number; nk: number; hidden: number;
@@ -11,7 +11,7 @@ export interface AdditiveScores {
 }
 
 export function additiveScores(rt: Runtime, a: AdditiveScores): void {
-  const job = parallel(rt, a.batch * a.nq * a.nk * a.hidden, MIN_GEMM_MACS);
+  const job = parallel(rt, a.batch * a.nq * a.nk * a.hidden, SPLIT_MIN.gemmMacs);
   if (job === null) {
     rt.exports.additive_scores_f32(a.batch, a.nq, a.nk, a.hidden, a.qp, a.kp, a.wv, a.out);
     return;

@@ -2,14 +2,14 @@
 // The output may be an input (in place).
 import type { KernelName } from '../runtime/pool.ts';
 import type { Runtime } from '../runtime/runtime.ts';
-import { MIN_CHEAP_ELEMENTS, MIN_MATH_ELEMENTS, parallel, ranges, threadSlots } from './parallel.ts';
+import { SPLIT_MIN, parallel, ranges, threadSlots } from './parallel.ts';
 
 export type Unary = 'relu' | 'gelu' | 'gelu_tanh' | 'exp' | 'tanh';
 
 // Element ranges on the pool (starts at multiples of 16 elements, so only the last range has a vector tail);
 // `ptrs` are the byte pointers of the call, each moved by the range start. False: too small, run in line.
 export function splitElements(rt: Runtime, fn: KernelName, n: number, ptrs: number[]): boolean {
-  const job = parallel(rt, n, fn === 'relu_f32' || fn === 'add_f32' ? MIN_CHEAP_ELEMENTS : MIN_MATH_ELEMENTS);
+  const job = parallel(rt, n, fn === 'relu_f32' || fn === 'add_f32' ? SPLIT_MIN.cheapElements : SPLIT_MIN.mathElements);
   if (job === null) return false;
   const rs = ranges(n, threadSlots(rt), 16);
   for (let i = 0; i + 1 < rs.length; i++) job.task().call(fn, [rs[i + 1] - rs[i], ...ptrs.map((p) => p + 4 * rs[i])]);

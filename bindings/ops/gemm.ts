@@ -4,7 +4,7 @@
 import { ACT_NONE, ACT_RELU } from '../runtime/kernels.ts';
 import type { KernelName } from '../runtime/pool.ts';
 import type { Runtime } from '../runtime/runtime.ts';
-import { MIN_GEMM_MACS, parallel, ranges, slotFloats, slotted, threadSlots } from './parallel.ts';
+import { SPLIT_MIN, parallel, ranges, slotFloats, slotted, threadSlots } from './parallel.ts';
 
 export type Act = 'none' | 'relu';
 export const actCode = (a: Act | undefined): number => (a === 'relu' ? ACT_RELU : ACT_NONE);
@@ -29,7 +29,7 @@ export function gemmSplit(rt: Runtime, fn: KernelName, m: number, n: number, k: 
                           args: (r0: number, r1: number, c0: number, c1: number) => GemmEntryArgs): void {
   const perThread = rt.exports.gemm_scratch_size_f32(m, n, k);
   const macs = m * n * k;
-  const job = parallel(rt, macs, MIN_GEMM_MACS, slotFloats(perThread) * 4);
+  const job = parallel(rt, macs, SPLIT_MIN.gemmMacs, slotFloats(perThread) * 4);
   if (job === null) {
     (rt.exports[fn] as (...a: number[]) => void)(...args(0, m, 0, n));
     return;
@@ -80,7 +80,7 @@ export interface GemmBatched {
 /** batch x C_i = A_i·B_i (or A_i·B_iᵀ): per-head products straight out of strided activations. */
 export function gemmBatched(rt: Runtime, g: GemmBatched): void {
   const perThread = rt.exports.gemm_scratch_size_f32(g.m, g.n, g.k);
-  const job = g.batch > 1 ? parallel(rt, g.batch * g.m * g.n * g.k, MIN_GEMM_MACS, slotFloats(perThread) * 4) : null;
+  const job = g.batch > 1 ? parallel(rt, g.batch * g.m * g.n * g.k, SPLIT_MIN.gemmMacs, slotFloats(perThread) * 4) : null;
   const tb = g.transposeB ? 1 : 0;
   if (job === null) {
     rt.exports.gemm_f32_batched(g.batch, g.m, g.n, g.k, g.a, g.lda, g.sa, g.b, g.ldb, g.sb, g.c, g.ldc, g.sc, tb, g.scratch);

@@ -1,7 +1,7 @@
 // torch.nn.LayerNorm over the last dim (kernel layernorm_f32): biased variance, eps inside the sqrt.
 import type { Runtime } from '../runtime/runtime.ts';
 import { upload } from './memory.ts';
-import { MIN_ROW_ELEMENTS, parallel, ranges, threadSlots } from './parallel.ts';
+import { SPLIT_MIN, parallel, ranges, threadSlots } from './parallel.ts';
 
 export interface LayerNormRows {
   rows: number; cols: number;
@@ -16,7 +16,7 @@ export interface LayerNormRows {
 
 export function layerNorm(rt: Runtime, a: LayerNormRows): void {
   const w = a.weight ?? 0, b = a.bias ?? 0;
-  const job = a.rows > 1 ? parallel(rt, a.rows * a.cols, MIN_ROW_ELEMENTS) : null;
+  const job = a.rows > 1 ? parallel(rt, a.rows * a.cols, SPLIT_MIN.rowElements) : null;
   if (job === null) {
     rt.exports.layernorm_f32(a.rows, a.cols, a.x, a.ldx, a.y, a.ldy, w, b, a.eps);
     return;

@@ -9,18 +9,20 @@
 import type { Job } from '../runtime/pool.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 
-// Below these sizes a call stays on the calling thread: publishing a job and handing the other half to a worker
-// costs about 2-3 µs on warm workers, so a call must take several µs on one thread to gain (crossovers measured
-// with bench/suites/threads.ts's probe, 2 threads: GEMM ~100K multiply-adds, a one-row GEMV ~130K, softmax and
-// LayerNorm ~6K elements, GELU/exp/tanh ~4K, relu/add ~20K).
-/** Multiply-adds of a product (m·n·k), also of one-row products (memory-bound: two cores read faster). */
-export const MIN_GEMM_MACS = 1 << 17;
-/** Elements of a row-wise call (softmax, LayerNorm). */
-export const MIN_ROW_ELEMENTS = 1 << 13;
-/** Elements of a transcendental elementwise call (GELU, exp, tanh). */
-export const MIN_MATH_ELEMENTS = 1 << 12;
-/** Elements of a cheap elementwise call (relu, add). */
-export const MIN_CHEAP_ELEMENTS = 1 << 15;
+// Below these sizes a call stays on the calling thread: publishing a job and waking a worker costs 2-5 µs, so a
+// call must take several µs on one thread to gain. Crossovers on 2 threads (bench/probes/threads.ts, bench/TUNING.md):
+// products ~130K-500K multiply-adds, one-row products ~130K-260K, softmax and LayerNorm ~8K elements, GELU ~4K,
+// relu/add ~32K-64K; the sizes below sit at the upper end, where splitting never lost.
+export const SPLIT_MIN = {
+  /** Multiply-adds of a product (m·n·k), also of one-row products (memory-bound: two cores read faster). */
+  gemmMacs: 1 << 18,
+  /** Elements of a row-wise call (softmax, LayerNorm). */
+  rowElements: 1 << 13,
+  /** Elements of a transcendental elementwise call (GELU, exp, tanh). */
+  mathElements: 1 << 12,
+  /** Elements of a cheap elementwise call (relu, add). */
+  cheapElements: 1 << 16,
+};
 
 /** Threads scratch slots are reserved for: rt.threads.count. */
 export function threadSlots(rt: Runtime): number {

@@ -5,7 +5,7 @@
 import { checkLength, checkPositiveInt, fail } from '../errors.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { upload } from './memory.ts';
-import { MIN_GEMM_MACS, parallel, ranges, slotFloats, slotted, threadSlots } from './parallel.ts';
+import { SPLIT_MIN, parallel, ranges, slotFloats, slotted, threadSlots } from './parallel.ts';
 import type { KernelName } from '../runtime/pool.ts';
 
 export type RnnMode = 'GRU' | 'LSTM';
@@ -69,7 +69,7 @@ export class PackedRecurrent {
   private step(fn: KernelName, batch: number, args: (c0: number, c1: number) => number[]): void {
     this.live();
     const H = this.hidden, per = this.rt.exports.rnn_step_scratch_size_f32(batch, H, this.gates);
-    const job = parallel(this.rt, batch * this.gates * H * H, MIN_GEMM_MACS, slotFloats(per) * 4);
+    const job = parallel(this.rt, batch * this.gates * H * H, SPLIT_MIN.gemmMacs, slotFloats(per) * 4);
     if (job === null) {
       (this.rt.exports[fn] as (...a: number[]) => void)(...args(0, H));
       return;

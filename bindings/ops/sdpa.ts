@@ -9,7 +9,7 @@ import { add } from './elementwise.ts';
 import { gemm, gemmScratchFloats } from './gemm.ts';
 import { copy, divide, fill, upload } from './memory.ts';
 import { softmaxRows } from './softmax.ts';
-import { MIN_GEMM_MACS, parallel, ranges, slotFloats, slotted, threadSlots } from './parallel.ts';
+import { SPLIT_MIN, parallel, ranges, slotFloats, slotted, threadSlots } from './parallel.ts';
 import type { Job } from '../runtime/pool.ts';
 
 /** A [N, H, rows, d] operand: batch stride `bs`, row stride `ld`, head stride `hs` (elements). */
@@ -117,7 +117,7 @@ function sliceArgs(a: SdpaSlice, r0: number, r1: number): number[] {
  */
 export function sdpaSlicesJob(rt: Runtime, slices: number, L: number, S: number, E: number, Ev: number): { job: Job; rowParts: number } | null {
   const per = rt.exports.sdpa_scratch_size_f32(L, S, E, Ev);
-  const job = parallel(rt, slices * L * S * (E + Ev), MIN_GEMM_MACS, slotFloats(per) * 4);
+  const job = parallel(rt, slices * L * S * (E + Ev), SPLIT_MIN.gemmMacs, slotFloats(per) * 4);
   if (job === null) return null;
   const P = threadSlots(rt);
   return { job, rowParts: slices >= 2 * P ? 1 : Math.max(1, Math.min(Math.ceil((2 * P) / slices), Math.floor(L / 16))) };
@@ -175,7 +175,7 @@ export function scaledDotProductAttention(rt: Runtime, a: SdpaArgs): void {
   const { N, H, L, S, hd, hdv } = a;
   const g = productFloats(rt, L, S, hd, hdv);
   const stride = slotFloats(slotFloats(L * S) + g) * 4;
-  const job = parallel(rt, N * H * L * S * (hd + hdv), MIN_GEMM_MACS, stride);
+  const job = parallel(rt, N * H * L * S * (hd + hdv), SPLIT_MIN.gemmMacs, stride);
   if (job !== null) { materialisedJob(rt, job, a, g); return; }
   const LS = L * S;
   // with a pool the scratch holds [scores | products] (sdpaScratchFloats)

@@ -1,7 +1,7 @@
 // Row softmax with the masks attention needs (kernel softmax_rows_f32). Pointer level: byte pointers, strides in
 // elements; argument checks are the caller's (api/softmax.ts, nn/).
 import type { Runtime } from '../runtime/runtime.ts';
-import { MIN_ROW_ELEMENTS, parallel, ranges, threadSlots } from './parallel.ts';
+import { SPLIT_MIN, parallel, ranges, threadSlots } from './parallel.ts';
 
 export interface SoftmaxRows {
   rows: number;
@@ -25,7 +25,7 @@ export interface SoftmaxRows {
 export function softmaxRows(rt: Runtime, a: SoftmaxRows): void {
   const mask = a.mask ?? 0, ldm = a.ldm ?? 0, bmask = a.bmask ?? 0, ldbm = a.ldbm ?? 0, lens = a.lens ?? 0;
   const scale = a.scale ?? 1, causal = a.causal ? 1 : 0, off = a.causalOffset ?? 0;
-  const job = a.rows > 1 ? parallel(rt, a.rows * a.cols, MIN_ROW_ELEMENTS) : null;
+  const job = a.rows > 1 ? parallel(rt, a.rows * a.cols, SPLIT_MIN.rowElements) : null;
   if (job === null) {
     rt.exports.softmax_rows_f32(a.rows, a.cols, a.x, a.ldx, a.y, a.ldy, mask, ldm, bmask, ldbm, lens, scale, causal, off);
     return;

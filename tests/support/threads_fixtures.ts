@@ -76,7 +76,7 @@ export function runThreadsChecks(lib: ThreadsLib, rt: RuntimeLike, jobs: Threads
   keep('softmax.causal', op.softmax(fixed(203 * 181, 10, 4), { rows: 203, cols: 181, causal: true }));
   keep('layernorm', op.layerNorm(fixed(211 * 130, 10, 3), { rows: 211, cols: 130, weight: fixed(130, 11), bias: fixed(130, 12) }));
   keep('gelu', op.gelu(fixed(40001, 11, 5)));
-  keep('relu', op.relu(fixed(40003, 12, 5)));
+  keep('relu', op.relu(fixed(70003, 12, 5)));
   keep('additiveScores', op.additiveScores(fixed(2 * 60 * 48, 13), fixed(2 * 70 * 48, 14), fixed(48, 15), { batch: 2, nq: 60, nk: 70, hidden: 48 }));
   // the SDPA op: fused slices, a causal mask, row blocks of a single head
   const q = t(fixed(2 * 4 * 70 * 32, 12), [2, 4, 70, 32]), k = t(fixed(2 * 4 * 90 * 32, 13), [2, 4, 90, 32]);
@@ -125,11 +125,11 @@ export function runThreadsChecks(lib: ThreadsLib, rt: RuntimeLike, jobs: Threads
   keep('lstm', (lstm.forward(t(fixed(6 * 3 * 40, 61), [6, 3, 40])) as { output: TensorLike }).output);
   lstm.dispose();
 
-  // additive attention (Bahdanau scores): batch 2, 40 queries, 50 keys, hidden 48
+  // additive attention (Bahdanau scores): batch 2, 60 queries, 70 keys, hidden 48
   const att = new lib.Attention(rt, { score: 'additive', querySize: 24, keySize: 20, numHiddens: 48 });
   att.loadStateDict(stateDict(att, 70));
-  const ar = att.forward(t(fixed(2 * 40 * 24, 71), [2, 40, 24]), t(fixed(2 * 50 * 20, 72), [2, 50, 20]),
-    t(fixed(2 * 50 * 16, 73), [2, 50, 16])) as { output: TensorLike; weights: TensorLike };
+  const ar = att.forward(t(fixed(2 * 60 * 24, 71), [2, 60, 24]), t(fixed(2 * 70 * 20, 72), [2, 70, 20]),
+    t(fixed(2 * 70 * 16, 73), [2, 70, 16])) as { output: TensorLike; weights: TensorLike };
   keep('additive.output', ar.output);
   keep('additive.weights', ar.weights);
   att.dispose();
