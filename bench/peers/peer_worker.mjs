@@ -5,19 +5,10 @@
 // Plain JavaScript: Node 20 does not apply the parent's `--import tsx` to a worker's entry module.
 // Messages: { id, op, ...args } in, { id, ok, value | error } out. Also a busy loop ('spin') for the threads suite's
 // probe of how much of a second core this machine gives right now.
+import { spinFor } from './spin.mjs';
+
 const deno = globalThis.Deno;
 const port = deno ? globalThis : (await import('node:worker_threads')).parentPort;
-
-/** A busy loop of integer math for `ms`: { n: iterations, t: ms it ran }. The same loop as spinFor in peer_worker.ts. */
-function spinFor(ms) {
-  let x = 1, n = 0;
-  const t0 = performance.now();
-  while (performance.now() - t0 < ms) {
-    for (let i = 0; i < 10000; i++) x = (Math.imul(x, 1664525) + 1013904223) | 0;
-    n++;
-  }
-  return { n: n + (x & 0), t: performance.now() - t0 };
-}
 
 let ort = null;
 const sessions = new Map();

@@ -2,6 +2,7 @@
 // (why: see that file), so that the threads suite can time ORT with 1 and with 2 threads side by side in one process.
 // ORT starts its pthreads from inside that worker (Emscripten: node:worker_threads under Node, Web Workers under Deno).
 // Every call is a message round trip; the threads suite times a no-op round trip next to the ORT calls.
+import { spinFor } from './spin.mjs';
 import type { Feeds } from '../contestants.ts';
 
 interface Reply { id: number; ok: boolean; value?: unknown; error?: string }
@@ -72,26 +73,14 @@ export class PeerWorker {
   async output(session: number): Promise<Float32Array> { return (await this.call('output', { session })) as Float32Array; }
   /** A message round trip that does nothing. */
   ping(): Promise<unknown> { return this.call('ping'); }
-  /** The worker's half of a parallel-capacity probe: a busy loop for `ms` (peer_worker.mjs spinFor, the same loop as
-   *  spinFor below). */
+  /** The worker's half of a parallel-capacity probe: a busy loop for `ms` (spinFor of ./spin.mjs, the loop this thread
+   *  runs too). */
   async spin(ms: number): Promise<{ n: number; t: number }> { return (await this.call('spin', { ms })) as { n: number; t: number }; }
   /** What tfjs-backend-wasm makes of setThreadsCount(threads) in this (fresh) realm. */
   async tfjsThreads(threads: number): Promise<{ isNode: boolean; multithreadFlag: boolean; backend: boolean; threads: number | null }> {
     return (await this.call('tfjs', { threads })) as never;
   }
   terminate(): void { this.stop(); }
-}
-
-/** A busy loop of integer math for `ms` on this thread: { n: iterations, t: ms it ran }. The same loop as spinFor in
- *  peer_worker.mjs (that file is a worker's entry: importing it here would run its message wiring). */
-export function spinFor(ms: number): { n: number; t: number } {
-  let x = 1, n = 0;
-  const t0 = performance.now();
-  while (performance.now() - t0 < ms) {
-    for (let i = 0; i < 10000; i++) x = (Math.imul(x, 1664525) + 1013904223) | 0;
-    n++;
-  }
-  return { n: n + (x & 0), t: performance.now() - t0 };
 }
 
 /**

@@ -1,7 +1,7 @@
 // One nn.TransformerEncoderLayer (post-norm, relu, dim_feedforward 4E, eps 1e-5, batch first, eval) against
 // onnxruntime-web running the equivalent ONNX graphs (bench/peers/ort_graphs.ts) with the same weights, and, for
 // the decode step (L = 1), against the weight-read floor: the time to stream the layer's packed weights once.
-import { Transformer, type Tensor } from '../../bindings/index.ts';
+import { Transformer, type Runtime, type Tensor } from '../../bindings/index.ts';
 import { encoderLayerGraph, encoderParamShapes } from '../peers/ort_graphs.ts';
 import { join, ortGraphs, oursFor } from '../contestants.ts';
 import { weightReadFloor } from '../probes/read_floor.ts';
@@ -64,16 +64,21 @@ export const suite: Suite = {
   },
 };
 
+/** Our timed call: one TransformerEncoderLayer (batch first, post-norm, relu) on x [N, L, E]; also used by the
+ *  threads suite. */
+export function encoderCall(rt: Runtime, sd: Record<string, Float32Array>, x: Float32Array, N: number, L: number, E: number,
+                            H: number, F: number): { run: () => void; output: () => Float32Array; dispose: () => void } {
+  const enc = new Transformer(rt, { dModel: E, nhead: H, dimFeedforward: F, batchFirst: true }).loadStateDict(sd);
+  const t = rt.tensor(x, [N, L, E]);
+  let out: Tensor | null = null;
+  return {
+    run: () => { out = enc.forward(t); },
+    output: () => out!.toArray(),
+    dispose: () => { t.dispose(); enc.dispose(); },
+  };
+}
+
 function oursEncoder(ctx: Parameters<Suite['cases']>[0], sd: Record<string, Float32Array>, x: Float32Array,
                      N: number, L: number, E: number, H: number, F: number) {
-  return oursFor(ctx, '', ['gemm_f32_packed_b', 'layernorm_f32'], ({ rt }) => {
-    const enc = new Transformer(rt, { dModel: E, nhead: H, dimFeedforward: F, batchFirst: true }).loadStateDict(sd);
-    const t = rt.tensor(x, [N, L, E]);
-    let out: Tensor | null = null;
-    return {
-      run: () => { out = enc.forward(t); },
-      output: () => out!.toArray(),
-      dispose: () => { t.dispose(); enc.dispose(); },
-    };
-  });
+  return oursFor(ctx, '', ['gemm_f32_packed_b', 'layernorm_f32'], ({ rt }) => encoderCall(rt, sd, x, N, L, E, H, F));
 }

@@ -1,6 +1,6 @@
 // MultiHead self-attention (nn.MultiheadAttention, batch first, eval) against onnxruntime-web running the equivalent
 // ONNX graphs (bench/peers/ort_graphs.ts) with the same weights. Also exports the helpers the encoder suite shares.
-import { MultiHead, type Tensor } from '../../bindings/index.ts';
+import { MultiHead, type Runtime, type Tensor } from '../../bindings/index.ts';
 import { mhaGraph, mhaParamShapes, type AttentionBuild, type StateDict } from '../peers/ort_graphs.ts';
 import { join, ortGraphs, oursFor, type OrtGraph } from '../contestants.ts';
 import { weightReadFloor } from '../probes/read_floor.ts';
@@ -13,6 +13,20 @@ const SHAPES: [number, number, number, number][] = [
 ];
 
 /** The speedup we aim for over the faster ORT graph: 3x for a decode step (L = 1), 1.5x from L = 16 on. */
+
+/** Our timed call: MultiHead self-attention on x [N, L, E] (batch first, no weights); also used by the threads suite. */
+export function mhaCall(rt: Runtime, sd: StateDict, x: Float32Array, N: number, L: number, E: number, H: number):
+    { run: () => void; output: () => Float32Array; dispose: () => void } {
+  const mha = new MultiHead(rt, { embedDim: E, numHeads: H, batchFirst: true }).loadStateDict(sd);
+  const t = rt.tensor(x, [N, L, E]);
+  let out: Tensor | null = null;
+  return {
+    run: () => { out = mha.forward(t, t, t, { needWeights: false }).output; },
+    output: () => out!.toArray(),
+    dispose: () => { t.dispose(); mha.dispose(); },
+  };
+}
+
 export const goal = (L: number): number => (L === 1 ? 3 : 1.5);
 
 /** The two ORT graphs of an attention module ('ort standard', 'ort contrib'), input 'x', output 'y'. */
@@ -37,16 +51,7 @@ export const suite: Suite = {
   ],
   cases(ctx): Case[] {
     const oursMha = (sd: StateDict, x: Float32Array, N: number, L: number, E: number, H: number) =>
-      oursFor(ctx, '', ['gemm_f32_packed_b', 'softmax_rows_f32'], ({ rt }) => {
-        const mha = new MultiHead(rt, { embedDim: E, numHeads: H, batchFirst: true }).loadStateDict(sd);
-        const t = rt.tensor(x, [N, L, E]);
-        let out: Tensor | null = null;
-        return {
-          run: () => { out = mha.forward(t, t, t, { needWeights: false }).output; },
-          output: () => out!.toArray(),
-          dispose: () => { t.dispose(); mha.dispose(); },
-        };
-      });
+      oursFor(ctx, '', ['gemm_f32_packed_b', 'softmax_rows_f32'], ({ rt }) => mhaCall(rt, sd, x, N, L, E, H));
     const cases: Case[] = SHAPES.map(([N, L, E, H]) => ({
       label: `${N}x${L}x${E}x${H} >=${goal(L)}x`,
       flops: mhaFlops(N, L, E, H),

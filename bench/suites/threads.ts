@@ -13,7 +13,7 @@
 // thread pool keeps spinning for ~20 ms (measured: ~1 core busy for 20 ms after the last call, 0 after), which would
 // otherwise take a core from whichever contestant is timed next. Ours on 2 threads spins far shorter (pool.ts).
 import { readFileSync } from 'node:fs';
-import { init, MultiHead, Transformer, type Runtime, type Tensor } from '../../bindings/index.ts';
+import { init, type Runtime } from '../../bindings/index.ts';
 import { compileWasm, defaultWasmURL, type BuildName } from '../../bindings/runtime/loader.ts';
 import { GraphBuilder } from '../peers/onnx_model.ts';
 import { encoderLayerGraph, encoderParamShapes, mhaGraph, mhaParamShapes } from '../peers/ort_graphs.ts';
@@ -22,7 +22,8 @@ import { join, tfContestant, type Contestants, type Feeds, type OrtGraph } from 
 import { randomF32, randomStateDict } from '../rng.ts';
 import type { MeasureOptions } from '../timing.ts';
 import type { BenchContext, Case, Contestant, Suite, Variant } from '../suite.ts';
-import { bothBuilds, mhaFlops } from './mha.ts';
+import { bothBuilds, mhaCall, mhaFlops } from './mha.ts';
+import { encoderCall } from './encoder.ts';
 import { cachedStep, decoderStateDict, E as DEC_E, S as DEC_S } from './decode.ts';
 import { ortReason } from './long.ts';
 
@@ -96,16 +97,7 @@ function mhaShape(N: number, L: number, E: number, H: number, goal: number, ort 
   const sd = randomStateDict(mhaParamShapes(E), 11 + E + H), x = randomF32(N * L * E, 3 + N + L + E);   // as the mha suite
   return {
     label: `mha ${N}x${L}x${E}x${H}`, flops: mhaFlops(N, L, E, H), goal,
-    make: (rt) => {
-      const mha = new MultiHead(rt, { embedDim: E, numHeads: H, batchFirst: true }).loadStateDict(sd);
-      const t = rt.tensor(x, [N, L, E]);
-      let out: Tensor | null = null;
-      return {
-        run: () => { out = mha.forward(t, t, t, { needWeights: false }).output; },
-        output: () => out!.toArray(),
-        dispose: () => { t.dispose(); mha.dispose(); },
-      };
-    },
+    make: (rt) => mhaCall(rt, sd, x, N, L, E, H),
     ort: ort ? () => ({ graphs: bothBuilds((build) => mhaGraph(sd, { E, H, build })), feeds: { x: { data: x, dims: [N, L, E] } } }) : undefined,
   };
 }
@@ -115,16 +107,7 @@ function encShape(L: number, goal: number, timing?: MeasureOptions, ortTiming?: 
   const sd = randomStateDict(encoderParamShapes(E, F), 21 + E + H), x = randomF32(N * L * E, 5 + N + L + E);   // as encoder/long
   return {
     label: `enc ${N}x${L}x${E}x${H}`, flops: mhaFlops(N, L, E, H) + 2 * 2 * N * L * E * F, goal, timing, ortTiming,
-    make: (rt) => {
-      const enc = new Transformer(rt, { dModel: E, nhead: H, dimFeedforward: F, batchFirst: true }).loadStateDict(sd);
-      const t = rt.tensor(x, [N, L, E]);
-      let out: Tensor | null = null;
-      return {
-        run: () => { out = enc.forward(t); },
-        output: () => out!.toArray(),
-        dispose: () => { t.dispose(); enc.dispose(); },
-      };
-    },
+    make: (rt) => encoderCall(rt, sd, x, N, L, E, H, F),
     ort: () => ({ graphs: bothBuilds((build) => encoderLayerGraph(sd, { E, H, F, build })), feeds: { x: { data: x, dims: [N, L, E] } } }),
   };
 }

@@ -13,7 +13,7 @@ import { build } from 'esbuild';
 import * as source from '../../bindings/index.ts';
 import { ensureDist, ROOT } from './dist_build.ts';
 import { compareResults, runChecks, type Lib, type Results } from '../support/runtime_fixtures.ts';
-import { firefoxExecutable, launchChromium, launchFirefox, type BrowserName, type BrowserSession } from '../support/browsers.ts';
+import { firefoxSkip, launchChromium, launchFirefoxOrThrow, type BrowserName, type BrowserSession } from '../support/browsers.ts';
 import { serveStatic, type StaticServer } from '../support/static_server.ts';
 
 let work = '';
@@ -102,9 +102,4 @@ function engineSuite(name: BrowserName, launch: () => Promise<BrowserSession>, s
 }
 
 engineSuite('chromium', launchChromium, false);
-engineSuite('firefox', async () => {
-  const r = await launchFirefox();
-  if (!r.browser) throw new Error(r.reason);
-  return r.browser;
-}, firefoxExecutable() ? false
-  : 'Firefox not installed: apt-get install -y firefox-esr to run these (CI\'s .ci/run installs it; set WASM_ATTENTION_FIREFOX=/path to use another)');
+engineSuite('firefox', launchFirefoxOrThrow, firefoxSkip());

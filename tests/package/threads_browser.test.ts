@@ -16,7 +16,7 @@ import { after, before, describe, test } from 'node:test';
 import { build } from 'esbuild';
 import { ensureDist, ROOT } from './dist_build.ts';
 import type { ContextResult, ThreadsPageResult } from './browser/threads_page.ts';
-import { firefoxExecutable, launchChromium, launchFirefox, type BrowserName, type BrowserSession } from '../support/browsers.ts';
+import { firefoxSkip, launchChromium, launchFirefoxOrThrow, type BrowserName, type BrowserSession } from '../support/browsers.ts';
 import { serveStatic, type StaticServer } from '../support/static_server.ts';
 
 let work = '';
@@ -122,9 +122,4 @@ function engineSuite(name: BrowserName, launch: () => Promise<BrowserSession>, s
 }
 
 engineSuite('chromium', launchChromium, false);
-engineSuite('firefox', async () => {
-  const r = await launchFirefox();
-  if (!r.browser) throw new Error(r.reason);
-  return r.browser;
-}, firefoxExecutable() ? false
-  : 'Firefox not installed: apt-get install -y firefox-esr to run these (CI\'s .ci/run installs it; set WASM_ATTENTION_FIREFOX=/path to use another)');
+engineSuite('firefox', launchFirefoxOrThrow, firefoxSkip());

@@ -274,5 +274,16 @@ export async function launchBrowser(name: BrowserName, opts: { firefoxPrefs?: Re
 }
 
 export const firefoxInstalled = (): boolean => firefoxExecutable() !== null;
+
+/** launchFirefox for a test suite: the session, or throws the reason it could not start. */
+export async function launchFirefoxOrThrow(): Promise<BrowserSession> {
+  const r = await launchFirefox();
+  if (!r.browser) throw new Error(r.reason);
+  return r.browser;
+}
+
+/** false when Firefox is installed, else why its tests are skipped (node:test's `skip`). */
+export const firefoxSkip = (): false | string => (firefoxExecutable() ? false
+  : 'Firefox not installed: apt-get install -y firefox-esr to run these (CI\'s .ci/run installs it; set WASM_ATTENTION_FIREFOX=/path to use another)');
 export const systemChromium = (): string | null =>
   process.env.WASM_ATTENTION_CHROMIUM === 'bundled' ? null : (['/usr/bin/chromium'].find(existsSync) ?? onPath('chromium', 'chromium-browser'));
