@@ -186,6 +186,45 @@ export function transformerExample(rt: Runtime): Example {
 }
 
 /**
+ * The same encoder layer (dModel 512, nhead 8, dimFeedforward 2048, 128 tokens) on a single-thread runtime and on
+ * one with a worker pool (init({ threads })): the outputs are the same bits, only the time differs.
+ */
+export function threadsExample(one: Runtime, many: Runtime): Example {
+  const E = 512, H = 8, F = 2048, L = 128, r = seeded(5);
+  const sd: Record<string, Float32Array> = {};
+  const probe = new Transformer(one, { dModel: E, nhead: H, dimFeedforward: F });
+  const shapes = probe.parameterShapes();
+  probe.dispose();
+  for (const p of shapes) {
+    const size = p.shape.reduce((a, b) => a * b, 1);
+    sd[p.name] = p.name.startsWith('norm') ? new Float32Array(size).fill(p.name.endsWith('weight') ? 1 : 0)
+      : fill(r, size, p.shape.length === 2 ? 1 / Math.sqrt(p.shape[1]) : 0.1);
+  }
+  const x = fill(r, L * E, 1);
+  const make = (rt: Runtime) => {
+    const enc = new Transformer(rt, { dModel: E, nhead: H, dimFeedforward: F, batchFirst: true }).loadStateDict(sd);
+    const t = rt.tensor(x, [1, L, E]);
+    return { y: enc.forward(t).toArray(), run: () => enc.forward(t), dispose: () => { enc.dispose(); t.dispose(); } };
+  };
+  const a = make(one), b = make(many);
+  // interleaved rounds, best median of each: the machine may be shared
+  const ta: number[] = [], tb: number[] = [];
+  for (let round = 0; round < 3; round++) { ta.push(medianMs(a.run, 10)); tb.push(medianMs(b.run, 10)); }
+  const msA = Math.min(...ta), msB = Math.min(...tb);
+  a.dispose(); b.dispose();
+  const same = a.y.every((v, i) => Object.is(v, b.y[i]));
+  const th = many.threads;
+  return {
+    id: 'threads', title: `Threads: TransformerEncoderLayer ${E}/${H}/${F} on ${L} tokens, 1 thread and ${th.count}`, ms: msB,
+    text: [
+      `  rt.threads: ${JSON.stringify(th)}`,
+      `  1 thread ${msA.toFixed(2)} ms, ${th.count} threads ${msB.toFixed(2)} ms (x${(msA / msB).toFixed(2)}); outputs bit-identical: ${same}`,
+    ],
+    heatmaps: [],
+  };
+}
+
+/**
  * Step-by-step (greedy-style) decoding with a KV cache: a 4-layer nn.TransformerDecoder (dModel 256, nhead 8)
  * generates 64 positions one at a time. Without the cache every step runs the whole prefix again; with it a step
  * projects only the new position and attends over the cached keys and values. Both give the same last row.
