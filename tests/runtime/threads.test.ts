@@ -41,6 +41,33 @@ for (const variant of ['simd', 'relaxed'] as const) {
   });
 }
 
+test('the tfjs adapter on a threaded runtime: same bits as on one thread (batched, transposed, fused bias + relu)', async () => {
+  await import('@tensorflow/tfjs-backend-cpu');
+  const { tfPeer } = await import('../../bench/peers/peers.ts');
+  const { installTfjsKernels } = await import('../../bindings/adapters/tfjs.ts');
+  const { tf } = await tfPeer();
+  if (tf.getBackend() !== 'cpu') assert.ok(await tf.setBackend('cpu'));
+  const a = tf.tensor3d(fixed(3 * 70 * 90, 1), [3, 70, 90]), b = tf.tensor3d(fixed(3 * 110 * 90, 2), [3, 110, 90]);
+  const bias = tf.tensor1d(fixed(110, 3));
+  const results: number[][] = [];
+  for (const threads of [1, 2]) {
+    const rt = await init({ threads });
+    const inst = await installTfjsKernels(tf as never, { backends: ['cpu'], runtime: rt });
+    try {
+      const before = rt.pool?.stats().jobs ?? 0;
+      const y = tf.fused.matMul({ a, b, transposeB: true, bias, activation: 'relu' });
+      results.push(Array.from(new Uint32Array((await y.data() as Float32Array).slice().buffer)));
+      y.dispose();
+      if (threads > 1) assert.ok(rt.pool!.stats().jobs > before, 'the product ran on the pool');
+    } finally {
+      inst.uninstall();
+      rt.dispose();
+    }
+  }
+  assert.deepEqual(results[1], results[0]);
+  a.dispose(); b.dispose(); bias.dispose();
+});
+
 test('threads: option checks name the call and the value', async () => {
   for (const bad of [0, -1, 1.5, 257, '2', 'all', null, NaN]) {
     await assert.rejects(init({ threads: bad as never }), /^RangeError: init: threads must be an integer from 1 to 256 or 'auto', got /, String(bad));
