@@ -22,7 +22,7 @@ interface RuntimeLike {
 type Ctor = new (rt: RuntimeLike, options: Record<string, unknown>) => ModuleLike;
 export interface ThreadsLib {
   init(options?: { variant?: 'auto' | 'relaxed' | 'simd'; threads?: number | 'auto' }): Promise<RuntimeLike>;
-  MultiHead: Ctor; Transformer: Ctor; GRU: Ctor; LSTM: Ctor; Attention: Ctor;
+  MultiHead: Ctor; Transformer: Ctor; GRU: Ctor; LSTM: Ctor; Attention: Ctor; Seq2SeqEncoder: Ctor; BahdanauDecoder: Ctor;
 }
 
 /** Deterministic values in about [-scale, scale], the same bits in every engine. */
@@ -133,6 +133,23 @@ export function runThreadsChecks(lib: ThreadsLib, rt: RuntimeLike, jobs: Threads
   keep('additive.output', ar.output);
   keep('additive.weights', ar.weights);
   att.dispose();
+
+  // seq2seq (d2l): a GRU encoder and a Bahdanau decoder (vocab 3000, hidden 128): embedding, additive scores over the
+  // source, GRU steps and the vocabulary projection all split
+  const V = 3000, e = 64, h = 128, B = 2, S = 12, T = 5;
+  const encoder = new lib.Seq2SeqEncoder(rt, { vocabSize: V, embedSize: e, numHiddens: h, numLayers: 2 });
+  encoder.loadStateDict(stateDict(encoder, 80));
+  const tokens = (n: number, seed: number) => ({ data: Array.from({ length: B * n }, (_, i) => (i * 7919 + seed * 104729) % V), shape: [B, n] });
+  const encOut = encoder.forward(tokens(S, 1)) as { outputs: TensorLike; state: TensorLike };
+  keep('seq2seq.encoder', encOut.outputs);
+  const decoder = new lib.BahdanauDecoder(rt, { vocabSize: V, embedSize: e, numHiddens: h, numLayers: 2 });
+  decoder.loadStateDict(stateDict(decoder, 90));
+  const d = decoder as unknown as { initState(e: unknown, lens: number[]): unknown; forward(t: unknown, s: unknown): { logits: TensorLike; weights: TensorLike } };
+  const dr = d.forward(tokens(T, 2), d.initState({ outputs: encOut.outputs, state: encOut.state }, [S, S - 3]));
+  keep('seq2seq.decoder.logits', dr.logits);
+  keep('seq2seq.decoder.weights', dr.weights);
+  decoder.dispose();
+  encoder.dispose();
   return out;
 }
 
