@@ -1,5 +1,5 @@
 // Public entry of wasm-attention.
-export { init, Runtime, type InitOptions, type MemoryStats } from './runtime/runtime.ts';
+export { init, Runtime, type InitOptions, type MemoryStats, type ThreadsInfo } from './runtime/runtime.ts';
 export { Tensor } from './runtime/tensor.ts';
 export { relaxedSimdSupported, type Variant, type WasmSource } from './runtime/loader.ts';
 export type { Ops } from './api/index.ts';

@@ -129,8 +129,10 @@ test('TypeScript: the installed package type-checks for an ESM consumer (types r
     files: ['consumer.mts'],
   }));
   writeFileSync(join(proj, 'consumer.mts'), [
-    "import { init, MultiHead, Transformer, attentionHeatmapSVG, Tensor, type Variant, type MultiHeadOptions } from 'wasm-attention';",
-    'const rt = await init({ variant: \'auto\' });',
+    "import { init, MultiHead, Transformer, attentionHeatmapSVG, Tensor, type Variant, type MultiHeadOptions, type ThreadsInfo } from 'wasm-attention';",
+    'const rt = await init({ variant: \'auto\', threads: \'auto\' });',
+    'const th: ThreadsInfo = rt.threads;',
+    'const why: string | null = th.reason;',
     'const v: Variant = rt.variant;',
     'const t: Tensor = rt.tensor(new Float32Array(4), [2, 2]);',
     'const opts: MultiHeadOptions = { embedDim: 2, numHeads: 1 };',
@@ -139,7 +141,7 @@ test('TypeScript: the installed package type-checks for an ESM consumer (types r
     'const svg: string = attentionHeatmapSVG(weights!);',
     'const enc = new Transformer(rt, { dModel: 2, nhead: 1, dimFeedforward: 4 });',
     'const y: Tensor = enc.forward({ data: new Float32Array(4), shape: [2, 1, 2] });',
-    'export const n: number = t.size + v.length + output.size + svg.length + y.size;',
+    'export const n: number = t.size + v.length + output.size + svg.length + y.size + th.count + th.requested + (why ?? \'\').length;',
   ].join('\n'));
   const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
   try {
