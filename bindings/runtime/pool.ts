@@ -19,8 +19,9 @@ const MAX_ARGS = 31;                     // thread-local arguments are a bit mas
 const KERNEL_INDEX = new Map<string, number>(KERNELS.map((k, i) => [k.name, i]));
 export type KernelName = (typeof KERNELS)[number]['name'];
 
-// A worker spins this many polls of ctl[GEN] after a job before it sleeps in Atomics.wait (a decode step issues
-// jobs back to back; a sleeping worker takes tens of microseconds to wake). The caller spins as long for the last task.
+// A worker spins this many polls of ctl[GEN] (about 0.2 ms) after a job before it sleeps in Atomics.wait: a decode
+// step issues jobs back to back, and a sleeping worker takes tens of microseconds to wake. The caller polls as long
+// for the last task before it waits.
 const WORKER_SPIN = 20000;
 const CALLER_SPIN = 20000;
 
