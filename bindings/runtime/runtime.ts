@@ -320,11 +320,24 @@ export async function init(options: InitOptions = {}): Promise<Runtime> {
   // a single source given for threads may be either kind: what it imports decides
   let memory: WebAssembly.Memory | undefined;
   if (importsMemory(module)) {
-    try {
-      memory = new WebAssembly.Memory({ initial: THREADS_INITIAL_PAGES, maximum: THREADS_MAXIMUM_PAGES, shared: true } as WebAssembly.MemoryDescriptor);
-    } catch (e) {
-      throw new Error(`init: could not create the shared memory of the ${build} build: ${(e as Error).message}` +
-        (requestedThreads > 1 ? ' (use threads: 1)' : ''), { cause: e });
+    // a shared memory cannot move, so the engine reserves its maximum up front: 4 GiB where it can, else less (a
+    // 32-bit or memory-capped browser), and the runtime then cannot grow past that
+    let error: unknown = null;
+    for (const maximum of THREADS_MAXIMUM_PAGES) {
+      try {
+        memory = new WebAssembly.Memory({ initial: THREADS_INITIAL_PAGES, maximum, shared: true } as WebAssembly.MemoryDescriptor);
+        break;
+      } catch (e) {
+        error = e;
+      }
+    }
+    if (!memory) {
+      const msg = `could not create the shared memory of the ${build} build: ${(error as Error).message}`;
+      if (source !== undefined || requestedThreads === 1) throw new Error(`init: ${msg}`, { cause: error });
+      // the packaged threads build was picked for threads: run on one thread instead, and say why
+      why = msg;
+      build = variant;
+      module = await compileWasm(defaultWasmURL(build));
     }
   } else if (requestedThreads > 1 && why === null) {
     why = 'init({ wasm }) gave a build without shared memory (a threads build is needed for threads)';
@@ -347,7 +360,7 @@ export async function init(options: InitOptions = {}): Promise<Runtime> {
   return new Runtime(instance, tiles, pool, { count: pool ? pool.size : 1, requested: requestedThreads, reason: why });
 }
 
-// The shared memory of a threads build: its declared minimum (asconfig.json initialMemory) and the wasm32 maximum
-// (a shared memory cannot move, so the engine reserves the maximum up front).
+// The shared memory of a threads build: its declared minimum (asconfig.json initialMemory) and the maxima tried in
+// turn (4 GiB, 1 GiB, 256 MiB: the builds declare 4 GiB, and an imported memory may declare less).
 const THREADS_INITIAL_PAGES = 16;
-const THREADS_MAXIMUM_PAGES = 65536;
+const THREADS_MAXIMUM_PAGES = [65536, 16384, 4096];

@@ -98,6 +98,37 @@ test('threads with init({ wasm }): a single-thread build runs on one thread and 
   shared.dispose();
 });
 
+test('an engine that cannot reserve 4 GiB of shared memory: a smaller maximum, or one thread with the reason', async () => {
+  const Real = WebAssembly.Memory;
+  const refuse = (above: number) => {
+    const Fake = function (d: WebAssembly.MemoryDescriptor & { shared?: boolean }) {
+      if (d.shared && (d.maximum ?? 0) > above) throw new RangeError(`cannot reserve ${d.maximum} pages`);
+      return new Real(d);
+    };
+    Fake.prototype = Real.prototype;   // instanceof WebAssembly.Memory still holds
+    (WebAssembly as { Memory: unknown }).Memory = Fake;
+  };
+  try {
+    refuse(4096);   // 256 MiB at most
+    const small = await init({ threads: 2 });
+    assert.equal(small.threads.count, 2, small.threads.reason ?? '');
+    const one = await init({ threads: 1 });
+    assert.deepEqual(diffThreadsResults(run(one), run(small)), []);
+    // growth stops at the reserved maximum with the usual out-of-memory error, and the runtime keeps working
+    assert.throws(() => small.empty([80 << 20]), /^RangeError: empty: out of memory: .*refused to grow/);
+    assert.deepEqual(diffThreadsResults(run(one), run(small)), []);
+    small.dispose();
+    refuse(0);      // no shared memory at all
+    const none = await init({ threads: 2 });
+    assert.deepEqual([none.threads.count, none.threads.requested], [1, 2]);
+    assert.match(none.threads.reason ?? '', /could not create the shared memory of the \w+-threads build: cannot reserve 4096 pages/);
+    assert.ok(!(none.memory.buffer instanceof SharedArrayBuffer), 'the single-thread build runs');
+    assert.deepEqual(diffThreadsResults(run(one), run(none)), []);
+  } finally {
+    (WebAssembly as { Memory: unknown }).Memory = Real;
+  }
+});
+
 test('an error inside a worker is an Error from the call; the runtime stays usable and correct', async () => {
   const rt = await init({ threads: 2 });
   const pool = rt.pool!;
