@@ -91,17 +91,26 @@ async function readURL(url: URL): Promise<ArrayBuffer | Response> {
 
 /** Compiles `source` into a Module. */
 export async function compileWasm(source: WasmSource): Promise<WebAssembly.Module> {
-  if (source instanceof WebAssembly.Module) return source;
+  return (await compileWasmKeepingBytes(source, false)).module;
+}
+
+/** Compiles `source` and keeps its bytes (null when it was a Module, or streamed when `keep` is false). */
+export async function compileWasmKeepingBytes(source: WasmSource, keep = true): Promise<{ module: WebAssembly.Module; bytes: Uint8Array | null }> {
+  if (source instanceof WebAssembly.Module) return { module: source, bytes: null };
   if (typeof source === 'string') source = new URL(source, isNodeLike ? `file://${process.cwd()}/` : globalThis.location?.href);
   if (source instanceof URL) source = await readURL(source);
   if (typeof Response !== 'undefined' && source instanceof Response) {
-    if (typeof WebAssembly.compileStreaming === 'function' &&
+    if (!keep && typeof WebAssembly.compileStreaming === 'function' &&
         (source.headers.get('content-type') ?? '').startsWith('application/wasm')) {
-      return WebAssembly.compileStreaming(source);
+      return { module: await WebAssembly.compileStreaming(source), bytes: null };
     }
     source = await source.arrayBuffer();
   }
-  if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) return WebAssembly.compile(source as BufferSource);
+  if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) {
+    const bytes = source instanceof ArrayBuffer ? new Uint8Array(source)
+      : new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
+    return { module: await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>), bytes };
+  }
   throw new TypeError(`init: wasm must be bytes, a URL, a string path/URL, a WebAssembly.Module or a Response, got ${Object.prototype.toString.call(source)}`);
 }
 

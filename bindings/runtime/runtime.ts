@@ -2,8 +2,9 @@
 // module made from a runtime lives in that memory, so layers chain without copying through JavaScript.
 import { checkOptions, fail, failType, fmtShape, describeValue } from '../errors.ts';
 import type { KernelExports } from './kernels.ts';
-import { compileWasm, defaultWasmURL, importsMemory, instantiateWasm, relaxedSimdSupported, type BuildName, type Variant, type WasmSource } from './loader.ts';
+import { compileWasm, compileWasmKeepingBytes, defaultWasmURL, importsMemory, instantiateWasm, relaxedSimdSupported, type BuildName, type Variant, type WasmSource } from './loader.ts';
 import { Pool, type ThreadsInfo } from './pool.ts';
+import { withoutDataSegments } from './shared_build.ts';
 import { Allocator, WASM32_MAX_BYTES, OutOfMemoryError } from './allocator.ts';
 import { bindOps, type Ops } from '../api/index.ts';
 import { Tensor } from './tensor.ts';
@@ -310,8 +311,9 @@ export async function init(options: InitOptions = {}): Promise<Runtime> {
     ({ build, source } = pick(false));
   }
   let module: WebAssembly.Module;
+  let bytes: Uint8Array | null = null;   // kept for threads: the workers' module without data segments
   try {
-    module = await compileWasm(source ?? defaultWasmURL(build));
+    ({ module, bytes } = await compileWasmKeepingBytes(source ?? defaultWasmURL(build), requestedThreads > 1));
   } catch (e) {
     if (e instanceof Error && /^init:/.test(e.message)) throw e;
     if (source === undefined) throw new Error(`init: could not compile the packaged ${build} build (${defaultWasmURL(build).href}): ${(e as Error).message}`, { cause: e });
@@ -354,7 +356,9 @@ export async function init(options: InitOptions = {}): Promise<Runtime> {
   }
   let pool: Pool | null = null;
   if (memory && requestedThreads > 1 && why === null) {
-    ({ pool, reason: why } = await Pool.start(requestedThreads - 1, module, memory, ex, tiles === 'wide'));
+    // workers instantiate the build without its data segments: the static data is written once, by this instance
+    const workerModule = bytes ? await WebAssembly.compile(withoutDataSegments(bytes) as Uint8Array<ArrayBuffer>) : module;
+    ({ pool, reason: why } = await Pool.start(requestedThreads - 1, workerModule, memory, ex, tiles === 'wide'));
     if (pool && pool.size < requestedThreads && why === null) why = `only ${pool.size - 1} of ${requestedThreads - 1} workers started`;
   }
   return new Runtime(instance, tiles, pool, { count: pool ? pool.size : 1, requested: requestedThreads, reason: why });

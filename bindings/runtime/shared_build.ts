@@ -64,3 +64,20 @@ export function sharedMemoryBuild(single: Uint8Array): Uint8Array {
   if (!placed) out.push(2, ...leb(imports.length), ...imports);
   return new Uint8Array(out);
 }
+
+/** `build` without its data segments (an empty data section and data count): what the pool's workers instantiate,
+ *  so that the static data is written once, by the main instance, and never again while kernels run. The kernels
+ *  never touch segments by index (no memory.init / data.drop), so nothing else changes. */
+export function withoutDataSegments(build: Uint8Array): Uint8Array {
+  const out: number[] = Array.from(build.subarray(0, 8));
+  let p = 8;
+  while (p < build.length) {
+    const id = build[p++];
+    let size: number;
+    [size, p] = readLeb(build, p);
+    const body = id === 11 || id === 12 ? [0] : Array.from(build.subarray(p, p + size));
+    p += size;
+    out.push(id, ...leb(body.length), ...body);
+  }
+  return new Uint8Array(out);
+}

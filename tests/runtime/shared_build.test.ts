@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { sharedMemoryBuild } from '../../bindings/runtime/shared_build.ts';
+import { sharedMemoryBuild, withoutDataSegments } from '../../bindings/runtime/shared_build.ts';
 
 const bytes = (name: string) => new Uint8Array(readFileSync(new URL(`../../build/${name}.wasm`, import.meta.url)));
 
@@ -44,4 +44,19 @@ for (const v of ['simd', 'relaxed'] as const) {
 test('sharedMemoryBuild refuses what it cannot convert', () => {
   assert.throws(() => sharedMemoryBuild(bytes('simd-threads')), /already imports/);
   assert.throws(() => sharedMemoryBuild(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0])), /no memory section/);
+});
+
+test('withoutDataSegments: the workers\' module writes nothing when instantiated, and has the same exports', () => {
+  for (const v of ['simd-threads', 'relaxed-threads']) {
+    const full = bytes(v), bare = withoutDataSegments(full);
+    const a = sections(bare);
+    assert.deepEqual(a.get(11), new Uint8Array([0]), 'no data segments');
+    assert.deepEqual(a.get(12), new Uint8Array([0]), 'data count 0');
+    for (const [id, body] of sections(full)) if (id !== 11 && id !== 12) assert.deepEqual(a.get(id), body, `section ${id}`);
+    const m = new WebAssembly.Module(bare as Uint8Array<ArrayBuffer>);
+    assert.deepEqual(WebAssembly.Module.exports(m), WebAssembly.Module.exports(new WebAssembly.Module(full)));
+    const data = staticData(m);
+    assert.ok(data.length > 0 && data.every((b) => b === 0), `${v}: instantiating it wrote nothing`);
+    assert.ok(staticData(new WebAssembly.Module(full)).some((b) => b !== 0), `${v}: the full build has static data`);
+  }
 });
