@@ -45,7 +45,7 @@ export function slotFloats(floats: number): number {
 export function parallel(rt: Runtime, work: number, min: number, localStride = 0): Job | null {
   const pool = rt.pool;
   if (pool === null || work < min) return null;
-  return pool.job(localStride);
+  return pool.job(localStride, rt.journal.where);
 }
 
 /** Splits [0, n) into `parts` ranges whose starts are multiples of `align` (fewer when n is small); returns the

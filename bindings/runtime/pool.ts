@@ -129,9 +129,10 @@ export class Pool {
     return { pool: new Pool(ok.map((h) => h.worker), exports, ctl, prog, offs), reason: null };
   }
 
-  /** A new job whose thread-local arguments move by `localStride` bytes per thread. */
-  job(localStride = 0): Job {
-    return new Job(this, localStride);
+  /** A new job whose thread-local arguments move by `localStride` bytes per thread; `where` names the call in
+   *  errors. A job larger than the shared buffers runs in rounds as it is built (its tasks are independent). */
+  job(localStride = 0, where = 'pool'): Job {
+    return new Job(this, localStride, where);
   }
 
   /** @internal Runs the tasks written into prog/offs; throws the first error of any thread (after all finished). */
@@ -232,7 +233,7 @@ export class Job {
   private readonly prog: Float64Array;
   private readonly offs: Int32Array;
 
-  constructor(private readonly pool: Pool, private readonly localStride: number) {
+  constructor(private readonly pool: Pool, private readonly localStride: number, private where: string) {
     ({ prog: this.prog, offs: this.offs } = pool.buffers);
   }
 
@@ -251,8 +252,17 @@ export class Job {
     if (this.countAt < 0) throw new Error('Job.call before Job.task');
     if (args.length > MAX_ARGS) throw new RangeError(`Job.call: ${fn} has ${args.length} arguments, at most ${MAX_ARGS}`);
     if (this.p + 3 + args.length > PROG_FLOATS) {
-      // one task's calls must sit in one round: start the task again in the next round
-      throw new RangeError('Job.call: one task has more calls than a job holds');
+      // a task's calls sit in one round: run the tasks before this one, then move it to the start of the buffers
+      const start = this.countAt;
+      if (start === 0) throw new RangeError(`Job.call: one task has more calls than a job holds (${PROG_FLOATS} slots)`);
+      const partial = this.prog.slice(start, this.p);
+      this.tasks--;
+      this.flush();
+      this.prog.set(partial, 0);
+      this.offs[0] = 0;
+      this.tasks = 1;
+      this.countAt = 0;
+      this.p = partial.length;
     }
     const F = this.prog;
     F[this.countAt]++;
@@ -264,13 +274,14 @@ export class Job {
     return this;
   }
 
-  /** Runs every task (the caller takes a share and waits for the rest). */
-  run(where: string): void {
-    this.flush(where);
+  /** Runs every task (the caller takes a share and waits for the rest); `where` names the call in errors. */
+  run(where = this.where): void {
+    this.where = where;
+    this.flush();
   }
 
-  private flush(where = 'pool'): void {
-    if (this.tasks > 0) this.pool.run(this.tasks, this.localStride, where);
+  private flush(): void {
+    if (this.tasks > 0) this.pool.run(this.tasks, this.localStride, this.where);
     this.tasks = 0;
     this.p = 0;
     this.countAt = -1;

@@ -68,6 +68,33 @@ test('the tfjs adapter on a threaded runtime: same bits as on one thread (batche
   a.dispose(); b.dispose(); bias.dispose();
 });
 
+test('a job larger than the shared buffers runs in rounds, multi-call tasks included, with the single-thread bits', async () => {
+  const rt = await init({ threads: 2 }), one = await init({ threads: 1 });
+  // 700 tasks of 40 relu calls each (about 168,000 slots, 2.6 rounds of the job buffer): every task moves whole
+  const n = 700 * 40 * 16, x = rt.alloc(n * 4), y = rt.alloc(n * 4);
+  rt.f32(x, n).set(fixed(n, 7, 3));
+  const jobsBefore = rt.pool!.stats().jobs;
+  const job = rt.pool!.job(0, 'roundsTest');
+  for (let t = 0; t < 700; t++) {
+    job.task();
+    for (let c = 0; c < 40; c++) job.call('relu_f32', [16, x + 4 * 16 * (t * 40 + c), y + 4 * 16 * (t * 40 + c)]);
+  }
+  job.run();
+  assert.ok(rt.pool!.stats().jobs - jobsBefore >= 3, 'ran in several rounds');
+  assert.deepEqual(rt.f32(y, n), rt.f32(x, n).map((v) => Math.max(v, 0)));
+  // a module job of that kind: attention weights averaged over heads, a task per batch item holding every head
+  const sd = fixedStateDict(new MultiHead(one, { embedDim: 16, numHeads: 4 }), 9);
+  const q = { data: fixed(8 * 700 * 16, 4), shape: [8, 700, 16] };
+  const outs = [rt, one].map((r) => {
+    const m = new MultiHead(r, { embedDim: 16, numHeads: 4 });
+    m.loadStateDict(sd);
+    const res = m.forward(q, q, q);
+    return [res.output.toArray(), res.weights!.toArray()];
+  });
+  assert.deepEqual(outs[0], outs[1]);
+  rt.dispose();
+});
+
 test('threads: option checks name the call and the value', async () => {
   for (const bad of [0, -1, 1.5, 257, '2', 'all', null, NaN]) {
     await assert.rejects(init({ threads: bad as never }), /^RangeError: init: threads must be an integer from 1 to 256 or 'auto', got /, String(bad));
