@@ -12,13 +12,16 @@
 //   --target T,...   only cases of these targets (indices of other targets are skipped; --cases counts cases run)
 //   --keep-going     do not stop at the first failure; list all failures at the end
 //   --stats          print per target the worst |error| / tolerance seen (1.0 = at the tolerance)
+//   --threads N      run on init({ threads: N }) with every call split over the pool however small (the split
+//                    thresholds at 0), to exercise the split paths on every shape (default 1)
 // Exits 1 when a case fails (the message names the case id, its options and the rerun command), 2 on bad usage.
 import { init, type Runtime } from '../bindings/index.ts';
+import { SPLIT_MIN } from '../bindings/ops/parallel.ts';
 import { FuzzFailure, TARGETS, makeCase, parseCaseId, runCase, type Target, type Variant } from '../tests/support/fuzz_cases.ts';
 
 interface Args {
   cases: number; seed: number; start: number; only: { seed: number; index: number }[];
-  variants: Variant[]; targets: Target[]; keepGoing: boolean; stats: boolean;
+  variants: Variant[]; targets: Target[]; keepGoing: boolean; stats: boolean; threads: number;
 }
 
 function usage(msg: string): never {
@@ -28,7 +31,7 @@ function usage(msg: string): never {
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { cases: 1000, seed: Math.floor(Math.random() * 2 ** 32), start: 0, only: [], variants: ['simd', 'relaxed'], targets: [], keepGoing: false, stats: false };
+  const a: Args = { cases: 1000, seed: Math.floor(Math.random() * 2 ** 32), start: 0, only: [], variants: ['simd', 'relaxed'], targets: [], keepGoing: false, stats: false, threads: 1 };
   const int = (name: string, v: string | undefined, max = Number.MAX_SAFE_INTEGER): number => {
     if (v === undefined || !/^\d+$/.test(v) || Number(v) > max) usage(`${name} needs a non-negative integer${max < Number.MAX_SAFE_INTEGER ? ` <= ${max}` : ''}, got ${v}`);
     return Number(v);
@@ -56,6 +59,7 @@ function parseArgs(argv: string[]): Args {
       }
       case '--keep-going': a.keepGoing = true; break;
       case '--stats': a.stats = true; break;
+      case '--threads': a.threads = Math.max(1, int('--threads', val(), 64)); break;
       case '--help': case '-h': usage('help');
       // falls through (usage exits)
       default: usage(`unknown argument ${argv[i]}`);
@@ -66,13 +70,16 @@ function parseArgs(argv: string[]): Args {
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
+  if (args.threads > 1) Object.assign(SPLIT_MIN, { gemmMacs: 0, rowElements: 0, mathElements: 0, cheapElements: 0 });
   const rts = new Map<Variant, Runtime>();
   for (const v of args.variants) {
-    try { rts.set(v, await init({ variant: v })); } catch (e) {
+    try { rts.set(v, await init({ variant: v, threads: args.threads })); } catch (e) {
       process.stderr.write(`fuzz: cannot start the ${v} build: ${(e as Error).message}` +
         (v === 'relaxed' ? ' (Node 20 needs --experimental-wasm-relaxed-simd; npm run fuzz passes it)' : '') + '\n');
       process.exit(2);
     }
+    const th = rts.get(v)!.threads;
+    if (th.count < args.threads) { process.stderr.write(`fuzz: asked ${args.threads} threads, got ${th.count}: ${th.reason}\n`); process.exit(2); }
   }
   // the explicit case ids, or seed:start, seed:start+1, ... (skipping the indices of other targets with --target)
   const total = args.only.length || args.cases;

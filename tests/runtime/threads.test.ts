@@ -10,6 +10,8 @@ import * as lib from '../../bindings/index.ts';
 import { init, MultiHead, type Runtime } from '../../bindings/index.ts';
 import { diffThreadsResults, runThreadsChecks, type ThreadsJobs, type ThreadsLib, type ThreadsResults } from '../support/threads_fixtures.ts';
 import { fixed, fixedStateDict } from '../support/runtime_fixtures.ts';
+import { makeCase, runCase } from '../support/fuzz_cases.ts';
+import { SPLIT_MIN } from '../../bindings/ops/parallel.ts';
 
 const L = lib as unknown as ThreadsLib;
 const run = (rt: Runtime, jobs?: ThreadsJobs): ThreadsResults => runThreadsChecks(L, rt as never, jobs);
@@ -93,6 +95,22 @@ test('a job larger than the shared buffers runs in rounds, multi-call tasks incl
   });
   assert.deepEqual(outs[0], outs[1]);
   rt.dispose();
+});
+
+test('fuzz cases on 3 threads with every call split however small: within the float64 references\' tolerances', async () => {
+  const saved = { ...SPLIT_MIN };
+  Object.assign(SPLIT_MIN, { gemmMacs: 0, rowElements: 0, mathElements: 0, cheapElements: 0 });
+  try {
+    for (const variant of ['simd', 'relaxed'] as const) {
+      const rt = await init({ variant, threads: 3 });
+      const before = rt.pool!.stats().jobs;
+      for (let i = 0; i < 400; i++) runCase(rt, makeCase(2026, i));   // throws a FuzzFailure naming the case
+      assert.ok(rt.pool!.stats().jobs - before > 400, 'the cases ran on the pool');
+      rt.dispose();
+    }
+  } finally {
+    Object.assign(SPLIT_MIN, saved);
+  }
 });
 
 test('threads: option checks name the call and the value', async () => {
