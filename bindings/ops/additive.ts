@@ -26,5 +26,5 @@ export function additiveScores(rt: Runtime, a: AdditiveScores): void {
         a.kp + 4 * b * a.nk * a.hidden, a.wv, a.out + 4 * (b * a.nq + i0) * a.nk]);
     }
   }
-  job.run(rt.journal.where);
+  job.run();
 }

@@ -2,7 +2,7 @@
 // The output may be an input (in place).
 import type { KernelName } from '../runtime/pool.ts';
 import type { Runtime } from '../runtime/runtime.ts';
-import { SPLIT_MIN, parallel, ranges, threadSlots } from './parallel.ts';
+import { SPLIT_MIN, addRanges, parallel, threadSlots } from './parallel.ts';
 
 export type Unary = 'relu' | 'gelu' | 'gelu_tanh' | 'exp' | 'tanh';
 
@@ -11,9 +11,7 @@ export type Unary = 'relu' | 'gelu' | 'gelu_tanh' | 'exp' | 'tanh';
 export function splitElements(rt: Runtime, fn: KernelName, n: number, ptrs: number[]): boolean {
   const job = parallel(rt, n, fn === 'relu_f32' || fn === 'add_f32' ? SPLIT_MIN.cheapElements : SPLIT_MIN.mathElements);
   if (job === null) return false;
-  const rs = ranges(n, threadSlots(rt), 16);
-  for (let i = 0; i + 1 < rs.length; i++) job.task().call(fn, [rs[i + 1] - rs[i], ...ptrs.map((p) => p + 4 * rs[i])]);
-  job.run(rt.journal.where);
+  addRanges(job, fn, n, threadSlots(rt), 16, (i0, i1) => [i1 - i0, ...ptrs.map((p) => p + 4 * i0)]).run();
   return true;
 }
 

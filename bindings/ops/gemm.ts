@@ -2,9 +2,9 @@
 // in elements, no checks. Each product needs caller scratch of gemmScratchFloats(m, n, k) floats (0 for one row):
 // callers reserve it with their other buffers, so a product never allocates.
 import { ACT_NONE, ACT_RELU } from '../runtime/kernels.ts';
-import type { KernelName } from '../runtime/pool.ts';
+import { argBits, type KernelName } from '../runtime/pool.ts';
 import type { Runtime } from '../runtime/runtime.ts';
-import { SPLIT_MIN, parallel, ranges, slotFloats, slotted, threadSlots } from './parallel.ts';
+import { SPLIT_MIN, addRanges, parallel, slotFloats, slotted, threadSlots } from './parallel.ts';
 
 export type Act = 'none' | 'relu';
 export const actCode = (a: Act | undefined): number => (a === 'relu' ? ACT_RELU : ACT_NONE);
@@ -17,7 +17,6 @@ export function gemmScratchFloats(rt: Runtime, m: number, n: number, k: number):
 
 /** The argument list of a GEMM entry (kernels.ts GEMM_ARGS; packed B: b is the packed panels, no ldb). */
 export type GemmEntryArgs = number[];
-const SCRATCH_ARG = 15, SCRATCH_ARG_PACKED = 14;
 
 /**
  * Runs GEMM entry `fn` over C[m, n], split over the pool when there is one and the product is large enough:
@@ -35,16 +34,9 @@ export function gemmSplit(rt: Runtime, fn: KernelName, m: number, n: number, k: 
     return;
   }
   const P = threadSlots(rt);
-  const local = perThread > 0 ? 1 << (fn === 'gemm_f32_packed_b' ? SCRATCH_ARG_PACKED : SCRATCH_ARG) : 0;
-  const panels = Math.ceil(n / 8);
-  if (panels >= 2 * P || m < 2 * P) {
-    const cs = ranges(n, P, 8);
-    for (let i = 0; i + 1 < cs.length; i++) job.task().call(fn, args(0, m, cs[i], cs[i + 1]), local);
-  } else {
-    const rs = ranges(m, P, 1);
-    for (let i = 0; i + 1 < rs.length; i++) job.task().call(fn, args(rs[i], rs[i + 1], 0, n), local);
-  }
-  job.run(rt.journal.where);
+  const local = perThread > 0 ? argBits(fn, 'scratch') : 0;
+  if (Math.ceil(n / 8) >= 2 * P || m < 2 * P) addRanges(job, fn, n, P, 8, (c0, c1) => args(0, m, c0, c1), local).run();
+  else addRanges(job, fn, m, P, 1, (r0, r1) => args(r0, r1, 0, n), local).run();
 }
 
 export interface Gemm {
@@ -87,11 +79,7 @@ export function gemmBatched(rt: Runtime, g: GemmBatched): void {
     return;
   }
   // items are independent products: split the batch
-  const bs = ranges(g.batch, threadSlots(rt), 1);
-  for (let i = 0; i + 1 < bs.length; i++) {
-    const b0 = bs[i];
-    job.task().call('gemm_f32_batched', [bs[i + 1] - b0, g.m, g.n, g.k, g.a + 4 * b0 * g.sa, g.lda, g.sa,
-      g.b + 4 * b0 * g.sb, g.ldb, g.sb, g.c + 4 * b0 * g.sc, g.ldc, g.sc, tb, g.scratch], perThread > 0 ? 1 << 14 : 0);
-  }
-  job.run(rt.journal.where);
+  addRanges(job, 'gemm_f32_batched', g.batch, threadSlots(rt), 1, (b0, b1) => [b1 - b0, g.m, g.n, g.k, g.a + 4 * b0 * g.sa,
+    g.lda, g.sa, g.b + 4 * b0 * g.sb, g.ldb, g.sb, g.c + 4 * b0 * g.sc, g.ldc, g.sc, tb, g.scratch],
+  perThread > 0 ? argBits('gemm_f32_batched', 'scratch') : 0).run();
 }

@@ -1,7 +1,7 @@
 // torch.nn.LayerNorm over the last dim (kernel layernorm_f32): biased variance, eps inside the sqrt.
 import type { Runtime } from '../runtime/runtime.ts';
 import { upload } from './memory.ts';
-import { SPLIT_MIN, parallel, ranges, threadSlots } from './parallel.ts';
+import { SPLIT_MIN, addRanges, parallel, threadSlots } from './parallel.ts';
 
 export interface LayerNormRows {
   rows: number; cols: number;
@@ -21,12 +21,8 @@ export function layerNorm(rt: Runtime, a: LayerNormRows): void {
     rt.exports.layernorm_f32(a.rows, a.cols, a.x, a.ldx, a.y, a.ldy, w, b, a.eps);
     return;
   }
-  const rs = ranges(a.rows, threadSlots(rt), 1);
-  for (let i = 0; i + 1 < rs.length; i++) {
-    const r0 = rs[i];
-    job.task().call('layernorm_f32', [rs[i + 1] - r0, a.cols, a.x + 4 * r0 * a.ldx, a.ldx, a.y + 4 * r0 * a.ldy, a.ldy, w, b, a.eps]);
-  }
-  job.run(rt.journal.where);
+  addRanges(job, 'layernorm_f32', a.rows, threadSlots(rt), 1, (r0, r1) =>
+    [r1 - r0, a.cols, a.x + 4 * r0 * a.ldx, a.ldx, a.y + 4 * r0 * a.ldy, a.ldy, w, b, a.eps]).run();
 }
 
 /** A LayerNorm's parameters in wasm memory (weight [E], bias [E] or none), applied to contiguous rows. */

@@ -6,7 +6,7 @@
 // Scratch: each thread needs its own. The *ScratchFloats functions of the ops return `threads` slots of one
 // thread's need (each rounded to 16 bytes); a call passes the first slot and the pool moves it by one slot per
 // thread (the `local` arguments of Job.call).
-import type { Job } from '../runtime/pool.ts';
+import type { Job, KernelName } from '../runtime/pool.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 
 // Below these sizes a call stays on the calling thread: publishing a job and waking a worker costs 2-5 µs, so a
@@ -57,4 +57,13 @@ export function ranges(n: number, parts: number, align: number): number[] {
   for (let i = 1; i < p; i++) out.push(Math.min(n, Math.round((units * i) / p) * align));
   out.push(n);
   return out;
+}
+
+/** Adds a task per range of [0, n) (`ranges(n, parts, align)`): `fn` with `args(r0, r1)` and thread-local arguments
+ *  `local` (Job.call). */
+export function addRanges(job: Job, fn: KernelName, n: number, parts: number, align: number,
+                          args: (r0: number, r1: number) => number[], local = 0): Job {
+  const rs = ranges(n, parts, align);
+  for (let i = 0; i + 1 < rs.length; i++) job.task().call(fn, args(rs[i], rs[i + 1]), local);
+  return job;
 }

@@ -5,8 +5,8 @@
 import { checkLength, checkPositiveInt, fail } from '../errors.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { upload } from './memory.ts';
-import { SPLIT_MIN, parallel, ranges, slotFloats, slotted, threadSlots } from './parallel.ts';
-import type { KernelName } from '../runtime/pool.ts';
+import { SPLIT_MIN, addRanges, parallel, slotFloats, slotted, threadSlots } from './parallel.ts';
+import { argBits, type KernelName } from '../runtime/pool.ts';
 
 export type RnnMode = 'GRU' | 'LSTM';
 
@@ -74,10 +74,7 @@ export class PackedRecurrent {
       (this.rt.exports[fn] as (...a: number[]) => void)(...args(0, H));
       return;
     }
-    const scratchArg = fn === 'gru_step_f32' ? 12 : 16;
-    const cs = ranges(H, threadSlots(this.rt), PANEL);
-    for (let i = 0; i + 1 < cs.length; i++) job.task().call(fn, args(cs[i], cs[i + 1]), per > 0 ? 1 << scratchArg : 0);
-    job.run(this.rt.journal.where);
+    addRanges(job, fn, H, threadSlots(this.rt), PANEL, args, per > 0 ? argBits(fn, 'scratch') : 0).run();
   }
 
   private live(): void {

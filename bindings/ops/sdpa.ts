@@ -9,8 +9,8 @@ import { add } from './elementwise.ts';
 import { gemm, gemmScratchFloats } from './gemm.ts';
 import { copy, divide, fill, upload } from './memory.ts';
 import { softmaxRows } from './softmax.ts';
-import { SPLIT_MIN, parallel, ranges, slotFloats, slotted, threadSlots } from './parallel.ts';
-import type { Job } from '../runtime/pool.ts';
+import { SPLIT_MIN, addRanges, parallel, slotFloats, slotted, threadSlots } from './parallel.ts';
+import { argBits, type Job } from '../runtime/pool.ts';
 
 /** A [N, H, rows, d] operand: batch stride `bs`, row stride `ld`, head stride `hs` (elements). */
 export interface HeadsView {
@@ -102,8 +102,6 @@ export function sdpaFusedScratchFloats(rt: Runtime, L: number, S: number, hd: nu
   return slotted(rt, rt.exports.sdpa_scratch_size_f32(L, S, hd, hdv));
 }
 
-const SDPA_SCRATCH_ARG = 19;
-
 // The arguments of sdpa_f32 for rows [r0, r1) of slice `a`.
 function sliceArgs(a: SdpaSlice, r0: number, r1: number): number[] {
   return [r1 - r0, a.S, a.E, a.Ev, a.q + 4 * r0 * a.ldq, a.ldq, a.k, a.ldk, a.v, a.ldv, a.out + 4 * r0 * a.ldo, a.ldo,
@@ -125,9 +123,7 @@ export function sdpaSlicesJob(rt: Runtime, slices: number, L: number, S: number,
 
 /** Adds slice `a` to a job from sdpaSlicesJob. */
 export function addSlice(job: Job, rowParts: number, a: SdpaSlice): void {
-  const local = a.scratch ? 1 << SDPA_SCRATCH_ARG : 0;
-  const rs = ranges(a.L, rowParts, 1);
-  for (let i = 0; i + 1 < rs.length; i++) job.task().call('sdpa_f32', sliceArgs(a, rs[i], rs[i + 1]), local);
+  addRanges(job, 'sdpa_f32', a.L, rowParts, 1, (r0, r1) => sliceArgs(a, r0, r1), a.scratch ? argBits('sdpa_f32', 'scratch') : 0);
 }
 
 /** One (batch, head) slice of the fused kernel: byte pointers, strides in elements. */
@@ -167,7 +163,7 @@ export function scaledDotProductAttentionFused(rt: Runtime, a: SdpaArgs): void {
       if (par) addSlice(par.job, par.rowParts, slice); else sdpaSlice(rt, slice);
     }
   }
-  par?.job.run(rt.journal.where);
+  par?.job.run();
 }
 
 /** The materialised path (attention weights wanted). */
@@ -216,7 +212,9 @@ function materialisedJob(rt: Runtime, job: Job, a: SdpaArgs, g: number): void {
   const perHead = !!a.weights && !a.weights.average;
   const scores = a.scratch, prod = g > 0 ? a.scratch + 4 * slotFloats(LS) : 0;
   const average = !!a.weights?.average;
-  const SC = 1 << 15, LOCAL_P = perHead ? 0 : 1;   // GEMM scratch is argument 15; p is local unless per-head weights
+  // thread-local: the product scratch, and the scores p unless they are the per-head weights
+  const local = (fn: 'gemm_f32' | 'gemm_f32_trans_b' | 'softmax_rows_f32' | 'add_f32', ...pArgs: string[]) =>
+    argBits(fn, ...(perHead ? [] : pArgs), ...(g > 0 && fn.startsWith('gemm') ? ['scratch'] : []));
   if (average) fill(rt, N * LS, a.weights!.ptr, 0);
   for (let n = 0; n < N; n++) {
     if (average) job.task();
@@ -225,18 +223,18 @@ function materialisedJob(rt: Runtime, job: Job, a: SdpaArgs, g: number): void {
       const p = perHead ? a.weights!.ptr + 4 * (n * H + h) * LS : scores;
       const kh = Math.floor(h / group);
       job.call('gemm_f32_trans_b', [L, S, hd, 0, L, 0, S, a.q.ptr + 4 * (n * a.q.bs + h * a.q.hs), a.q.ld,
-        a.k.ptr + 4 * (n * a.k.bs + kh * a.k.hs), a.k.ld, p, S, 0, 0, prod], (LOCAL_P << 11) | (g > 0 ? SC : 0));
+        a.k.ptr + 4 * (n * a.k.bs + kh * a.k.hs), a.k.ld, p, S, 0, 0, prod], local('gemm_f32_trans_b', 'c'));
       job.call('softmax_rows_f32', [L, S, p, S, p, S, m ? m.ptr + 4 * (n * m.nStride + h * m.hStride) : 0, m ? m.ld : 0,
         bm ? bm.ptr + n * bm.nStride + h * bm.hStride : 0, bm ? bm.ld : 0, 0, a.scale, a.causal ? 1 : 0, a.causalOffset ?? 0],
-        LOCAL_P * 0b10100);
+        local('softmax_rows_f32', 'x', 'y'));
       if (average) {
         const w = a.weights!.ptr + 4 * n * LS;
-        job.call('add_f32', [LS, w, p, w], 0b100);
+        job.call('add_f32', [LS, w, p, w], local('add_f32', 'b'));
       }
       job.call('gemm_f32', [L, hdv, S, 0, L, 0, hdv, p, S, a.v.ptr + 4 * (n * a.v.bs + kh * a.v.hs), a.v.ld,
-        a.out.ptr + 4 * (n * a.out.bs + h * a.out.hs), a.out.ld, 0, 0, prod], (LOCAL_P << 7) | (g > 0 ? SC : 0));
+        a.out.ptr + 4 * (n * a.out.bs + h * a.out.hs), a.out.ld, 0, 0, prod], local('gemm_f32', 'a'));
     }
   }
-  job.run(rt.journal.where);
+  job.run();
   if (average && H > 1) divide(rt, N * LS, a.weights!.ptr, H);
 }

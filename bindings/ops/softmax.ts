@@ -1,7 +1,7 @@
 // Row softmax with the masks attention needs (kernel softmax_rows_f32). Pointer level: byte pointers, strides in
 // elements; argument checks are the caller's (api/softmax.ts, nn/).
 import type { Runtime } from '../runtime/runtime.ts';
-import { SPLIT_MIN, parallel, ranges, threadSlots } from './parallel.ts';
+import { SPLIT_MIN, addRanges, parallel, threadSlots } from './parallel.ts';
 
 export interface SoftmaxRows {
   rows: number;
@@ -31,12 +31,7 @@ export function softmaxRows(rt: Runtime, a: SoftmaxRows): void {
     return;
   }
   // row blocks: every row argument moves by r0 rows, the causal diagonal by r0
-  const rs = ranges(a.rows, threadSlots(rt), 1);
-  for (let i = 0; i + 1 < rs.length; i++) {
-    const r0 = rs[i];
-    job.task().call('softmax_rows_f32', [rs[i + 1] - r0, a.cols, a.x + 4 * r0 * a.ldx, a.ldx, a.y + 4 * r0 * a.ldy, a.ldy,
-      mask && ldm ? mask + 4 * r0 * ldm : mask, ldm, bmask && ldbm ? bmask + r0 * ldbm : bmask, ldbm,
-      lens ? lens + 4 * r0 : 0, scale, causal, off + r0]);
-  }
-  job.run(rt.journal.where);
+  addRanges(job, 'softmax_rows_f32', a.rows, threadSlots(rt), 1, (r0, r1) => [r1 - r0, a.cols, a.x + 4 * r0 * a.ldx, a.ldx,
+    a.y + 4 * r0 * a.ldy, a.ldy, mask && ldm ? mask + 4 * r0 * ldm : mask, ldm, bmask && ldbm ? bmask + r0 * ldbm : bmask, ldbm,
+    lens ? lens + 4 * r0 : 0, scale, causal, off + r0]).run();
 }

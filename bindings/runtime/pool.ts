@@ -19,6 +19,18 @@ const MAX_ARGS = 31;                     // thread-local arguments are a bit mas
 const KERNEL_INDEX = new Map<string, number>(KERNELS.map((k, i) => [k.name, i]));
 export type KernelName = (typeof KERNELS)[number]['name'];
 
+/** The `local` mask of Job.call for the arguments of `fn` named `names` (as in the kernel table). */
+export function argBits(fn: KernelName, ...names: string[]): number {
+  const args: readonly string[] = KERNELS[KERNEL_INDEX.get(fn)!].args;
+  let bits = 0;
+  for (const n of names) {
+    const i = args.indexOf(n);
+    if (i < 0) throw new Error(`argBits: ${fn} has no argument ${n}`);
+    bits |= 1 << i;
+  }
+  return bits;
+}
+
 // A worker spins this many polls of ctl[GEN] (about 0.2 ms) after a job before it sleeps in Atomics.wait: a decode
 // step issues jobs back to back, and a sleeping worker takes tens of microseconds to wake. The caller polls as long
 // for the last task before it waits.
