@@ -78,7 +78,7 @@ export class Runtime {
 
   /** @internal Use `init()`. */
   constructor(instance: WebAssembly.Instance, tiles: Tiles = 'wide', pool: Pool | null = null,
-              threads: ThreadsInfo = { count: 1, requested: 1, reason: null }) {
+              threads: Omit<ThreadsInfo, 'count'> = { requested: 1, reason: null }) {
     this.pool = pool;
     if (pool) POOLS?.register(this, pool, pool);
     this.threads = Object.freeze({ ...threads, count: pool ? pool.size : 1 });
@@ -361,7 +361,7 @@ export async function init(options: InitOptions = {}): Promise<Runtime> {
     ({ pool, reason: why } = await Pool.start(requestedThreads - 1, workerModule, memory, ex, tiles === 'wide'));
     if (pool && pool.size < requestedThreads && why === null) why = `only ${pool.size - 1} of ${requestedThreads - 1} workers started`;
   }
-  return new Runtime(instance, tiles, pool, { count: pool ? pool.size : 1, requested: requestedThreads, reason: why });
+  return new Runtime(instance, tiles, pool, { requested: requestedThreads, reason: why });
 }
 
 // The shared memory of a threads build: its declared minimum (asconfig.json initialMemory) and the maxima tried in
