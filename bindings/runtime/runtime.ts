@@ -359,7 +359,6 @@ export async function init(options: InitOptions = {}): Promise<Runtime> {
     // workers instantiate the build without its data segments: the static data is written once, by this instance
     const workerModule = bytes ? await WebAssembly.compile(withoutDataSegments(bytes) as Uint8Array<ArrayBuffer>) : module;
     ({ pool, reason: why } = await Pool.start(requestedThreads - 1, workerModule, memory, ex, tiles === 'wide'));
-    if (pool && pool.size < requestedThreads && why === null) why = `only ${pool.size - 1} of ${requestedThreads - 1} workers started`;
   }
   return new Runtime(instance, tiles, pool, { requested: requestedThreads, reason: why });
 }
