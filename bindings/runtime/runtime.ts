@@ -81,7 +81,7 @@ export class Runtime {
               threads: Omit<ThreadsInfo, 'count'> = { requested: 1, reason: null }) {
     this.pool = pool;
     if (pool) POOLS?.register(this, pool, pool);
-    this.threads = Object.freeze({ ...threads, count: pool ? pool.size : 1 });
+    this.threads = Object.freeze({ count: pool ? pool.size : 1, requested: threads.requested, reason: threads.reason });
     this.exports = instance.exports as unknown as KernelExports;
     this.memory = this.exports.memory;
     this.variant = this.exports.variant_id() === 1 ? 'relaxed' : 'simd';
